@@ -2,18 +2,26 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/cluster_cmd.h"
+#include "cli/test_cmd.h"
+#include "core/run.h"
+
 namespace jf {
 
 int RunCli(int argc, char** argv) {
-  CLI::App app{"jepsen-flink: fault-injection tests for Apache Flink"};
+  CLI::App app{"jepsen-flink: fault-injection tests for Apache Flink's distributed coordination"};
   app.require_subcommand(1);
+  int exit_code = 0;
+  AddClusterCommand(app, &exit_code);
+  AddTestCommand(app, &exit_code);
+  AddDistCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
-    return rc == 0 ? 0 : 254;
+    return rc == 0 ? 0 : kExitBadArguments;
   }
-  return 0;
+  return exit_code;
 }
 
 }  // namespace jf

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Sets up jepsen-flink on a fresh Debian 12 machine (as root): Debian packages, the C++ build,
+# the Flink distributions (PyPI), ZooKeeper (Maven Central) and the Java test job (Maven).
+# Idempotent: what is already there is reused (apt, ~/.m2, the download cache in .cache/).
+set -euo pipefail
+cd "$(dirname "$0")"
+root=$PWD
+t0=$(date +%s)
+step() { printf '\n==> %s (%ds)\n' "$*" "$(( $(date +%s) - t0 ))"; }
+
+packages=(build-essential cmake pkg-config clang-format
+  libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev libcurl4-openssl-dev
+  libgtest-dev libgmock-dev libtomlplusplus-dev libzookeeper-mt-dev libbenchmark-dev
+  openjdk-17-jdk-headless maven python3 python3-pip
+  tini iproute2 iptables procps psmisc util-linux tar iputils-ping netcat-openbsd)
+
+step "Debian packages"
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "all ${#packages[@]} packages present"
+fi
+
+export JAVA_HOME=${JEPSEN_FLINK_JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}
+"$JAVA_HOME/bin/java" -version 2>&1 | grep -q 'version "17' || {
+  echo "setup: $JAVA_HOME is not Java 17 (Flink needs it)" >&2; exit 1; }
+
+step "C++ build (build/jepsen-flink)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo > build.log 2>&1 || { cat build.log; exit 1; }
+cmake --build build -j"$(nproc)" >> build.log 2>&1 || { tail -50 build.log; exit 1; }
+rm -f build.log
+
+step "Flink distributions (PyPI: apache-flink + apache-flink-libraries, sha256-pinned)"
+build/jepsen-flink dist fetch
+
+step "ZooKeeper (Maven Central)"
+if ! ls .cache/zookeeper/lib/zookeeper-3*.jar > /dev/null 2>&1; then
+  mvn -B -q -f src/dist/zookeeper-pom.xml dependency:copy-dependencies \
+    -DoutputDirectory="$root/.cache/zookeeper/lib" -DincludeScope=runtime
+fi
+ls .cache/zookeeper/lib/zookeeper-3*.jar
+
+step "Test job (Maven, one jar per Flink line)"
+bash job/build.sh
+ls -l job/target/*.jar
+
+step "Done in $(( $(date +%s) - t0 )) s. Try: ./build/jepsen-flink test --nemesis-gen utopia"

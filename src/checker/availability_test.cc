@@ -1,0 +1,126 @@
+#include "checker/availability.h"
+
+#include <gtest/gtest.h>
+
+namespace jf {
+namespace {
+
+constexpr int64_t kS = 1'000'000'000;
+
+class Builder {
+ public:
+  Builder& Poll(double t_s, std::optional<bool> running, OpType type = OpType::kOk) {
+    int64_t t = static_cast<int64_t>(t_s * kS);
+    ops_.push_back(Op{.index = idx_++, .time = t, .type = OpType::kInvoke, .process = 0,
+                      .f = kJobsRunningF});
+    Op done{.index = idx_++, .time = t, .type = type, .process = 0, .f = kJobsRunningF};
+    if (type == OpType::kOk) done.value = {{"job1", running.value_or(false)}};
+    if (type != OpType::kOk) done.error = "timeout";
+    ops_.push_back(done);
+    return *this;
+  }
+  Builder& PollsRunning(double from_s, double to_s, double every_s = 1) {
+    for (double t = from_s; t <= to_s + 1e-9; t += every_s) Poll(t, true);
+    return *this;
+  }
+  Builder& Nemesis(double t_s, const std::string& f) {
+    ops_.push_back(Op{.index = idx_++, .time = static_cast<int64_t>(t_s * kS),
+                      .type = OpType::kInfo, .process = kNemesisProcess, .f = f});
+    return *this;
+  }
+  std::vector<Op> ops() const { return ops_; }
+
+ private:
+  std::vector<Op> ops_;
+  int64_t idx_ = 0;
+};
+
+CheckOptions Opts(double grace = 60) {
+  CheckOptions o;
+  o.healthy_threshold = 5;
+  o.recovery_grace_period_s = grace;
+  return o;
+}
+
+TEST(AvailabilityCheckerTest, RunningJobIsValid) {
+  auto h = Builder().Poll(0, false).PollsRunning(1, 40).ops();
+  auto r = AvailabilityChecker().Check(Opts(), h);
+  EXPECT_EQ(r.valid, Validity::kValid) << CheckResultToJson(r).dump();
+}
+
+TEST(AvailabilityCheckerTest, NoJobEverSeenIsInvalid) {
+  auto h = Builder().Poll(0, std::nullopt, OpType::kFail).Poll(1, std::nullopt, OpType::kInfo).ops();
+  auto r = AvailabilityChecker().Check(Opts(), h);
+  EXPECT_EQ(r.valid, Validity::kInvalid);
+  ASSERT_FALSE(r.anomalies.empty());
+  EXPECT_EQ(r.anomalies[0].what, "No job was ever seen.");
+}
+
+TEST(AvailabilityCheckerTest, JobNotRunningAfterGracePeriodIsInvalid) {
+  // Healthy, a kill at 10 s, then the job never comes back; grace 20 s.
+  auto h = Builder().PollsRunning(0, 9).Nemesis(10, "kill-task-managers").ops();
+  auto b = Builder();
+  auto ops = h;
+  for (int t = 11; t <= 40; ++t) {
+    auto p = Builder().Poll(t, false).ops();
+    for (auto& op : p) { op.index = ops.size(); ops.push_back(op); }
+  }
+  auto r = AvailabilityChecker().Check(Opts(20), ops);
+  EXPECT_EQ(r.valid, Validity::kInvalid);
+  bool found = false;
+  for (const auto& a : r.anomalies) {
+    if (a.what.find("is not running") != std::string::npos) {
+      found = true;
+      EXPECT_GT(a.time, 30 * kS);  // only after the grace period
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(AvailabilityCheckerTest, FailedPollsAfterGracePeriodAreInvalid) {
+  auto b = Builder();
+  b.PollsRunning(0, 5);
+  for (int t = 6; t <= 30; ++t) b.Poll(t, std::nullopt, OpType::kInfo);
+  b.PollsRunning(31, 60);
+  auto r = AvailabilityChecker().Check(Opts(10), b.ops());
+  EXPECT_EQ(r.valid, Validity::kInvalid);
+  ASSERT_FALSE(r.anomalies.empty());
+  EXPECT_EQ(r.anomalies[0].what, "Cluster is not running.");
+}
+
+TEST(AvailabilityCheckerTest, UnavailabilityDuringActiveFaultIsAllowed) {
+  auto b = Builder();
+  b.PollsRunning(0, 5).Nemesis(6, "partition-start");
+  for (int t = 7; t <= 40; ++t) b.Poll(t, false);
+  b.Nemesis(41, "partition-stop").PollsRunning(45, 80);
+  auto r = AvailabilityChecker().Check(Opts(10), b.ops());
+  EXPECT_EQ(r.valid, Validity::kValid) << CheckResultToJson(r).dump();
+}
+
+TEST(AvailabilityCheckerTest, NotHealthyAtTheEndIsInvalid) {
+  // Running, then down for the last 10 s, all within the grace period.
+  auto b = Builder();
+  b.PollsRunning(0, 30);
+  for (int t = 31; t <= 40; ++t) b.Poll(t, false);
+  auto r = AvailabilityChecker().Check(Opts(180), b.ops());
+  EXPECT_EQ(r.valid, Validity::kInvalid);
+  ASSERT_EQ(r.anomalies.size(), 1u);
+  EXPECT_NE(r.anomalies[0].what.find("not healthy at the end"), std::string::npos);
+}
+
+TEST(AvailabilityCheckerTest, HealthyWindowIsThresholdTimesFiveSeconds) {
+  // 1 s polls: 24 running polls cover 24 s < 25 s; 25 cover 25 s.
+  auto short_run = Builder().Poll(0, false).PollsRunning(1, 24).ops();
+  EXPECT_EQ(AvailabilityChecker().Check(Opts(), short_run).valid, Validity::kInvalid);
+  auto long_run = Builder().Poll(0, false).PollsRunning(1, 25).ops();
+  EXPECT_EQ(AvailabilityChecker().Check(Opts(), long_run).valid, Validity::kValid);
+}
+
+TEST(CombineTest, FalseBeatsUnknownBeatsTrue) {
+  EXPECT_EQ(Combine(Validity::kValid, Validity::kUnknown), Validity::kUnknown);
+  EXPECT_EQ(Combine(Validity::kUnknown, Validity::kInvalid), Validity::kInvalid);
+  EXPECT_EQ(Combine(Validity::kValid, Validity::kValid), Validity::kValid);
+}
+
+}  // namespace
+}  // namespace jf

@@ -1,0 +1,117 @@
+#include "cli/test_cmd.h"
+
+#include <spdlog/spdlog.h>
+
+#include <memory>
+
+#include "core/run.h"
+#include "core/test_options.h"
+#include "dist/flink_dist.h"
+
+namespace jf {
+
+void AddTestCommand(CLI::App& app, int* exit_code) {
+  auto opts = std::make_shared<TestOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "test",
+      "Deploy ZooKeeper and a highly available Flink standalone session cluster on a local "
+      "namespace cluster, run the test job, inject faults, and check the history.");
+  cmd->add_option("--nemesis-gen", opts->nemesis_gen, "Fault schedule: utopia (no faults)")
+      ->capture_default_str();
+  cmd->add_option("--client-gen", opts->client_gen, "Client schedule: poll-job-running")
+      ->capture_default_str();
+  cmd->add_option("--job-running-healthy-threshold", opts->job_running_healthy_threshold,
+                  "The job must run for THRESHOLD x 5 s at the end (the original counted polls "
+                  "made every 5 s), whatever --poll-interval is")
+      ->capture_default_str();
+  cmd->add_option("--job-recovery-grace-period", opts->job_recovery_grace_period_s,
+                  "Seconds after the last fault within which the job must run again (at least "
+                  "10; the original required at least 60)")
+      ->capture_default_str();
+  cmd->add_option("--time-limit", opts->time_limit_s, "Seconds to poll (and inject faults)")
+      ->capture_default_str();
+  cmd->add_option("--test-count", opts->test_count, "How many times to run the test")
+      ->capture_default_str();
+  cmd->add_option("--flink-config", opts->flink_config,
+                  "KEY=VALUE merged over the default Flink configuration (repeatable); a key "
+                  "Flink does not know or did not take is refused (exit 254)");
+  cmd->add_option("--seed", opts->seed, "Seed of the run's random choices (replays a run)")
+      ->each([opts](const std::string&) { opts->seed_given = true; });
+  cmd->add_option("--store", opts->store_dir, "Store directory")->capture_default_str();
+  cmd->add_option("--local-nodes", opts->local_nodes, "Nodes of the local namespace cluster")
+      ->capture_default_str();
+  cmd->add_option("--subnet", opts->subnet, "IPv4 /24 for the local cluster's bridge")
+      ->capture_default_str();
+  cmd->add_option("--state-dir", opts->state_dir, "Local cluster state directory");
+  cmd->add_option("--cache-dir", opts->cache_dir, "Where distributions are cached");
+  cmd->add_option("--flink-version", opts->flink_version,
+                  fmt::format("Exact Flink release (default {})", kDefaultFlinkVersion));
+  cmd->add_option("--poll-interval", opts->poll_interval_s, "Seconds between job polls")
+      ->capture_default_str();
+  cmd->add_option("--job-rate", opts->job_rate, "Records per second the test job emits in total")
+      ->capture_default_str();
+  cmd->add_option("--job-splits", opts->job_splits, "Source splits of the test job")
+      ->capture_default_str();
+  cmd->add_option("--taskmanager-slots", opts->taskmanager_slots, "Slots per TaskManager")
+      ->capture_default_str();
+  cmd->add_option("--spare-slots", opts->spare_slots,
+                  "Slots left free (parallelism = TaskManagers x slots - spare)")
+      ->capture_default_str();
+  cmd->add_option("--readiness-timeout", opts->readiness_timeout_s,
+                  "Seconds to wait for ZooKeeper and Flink to come up")
+      ->capture_default_str();
+  cmd->add_flag("--leave-db-running", opts->leave_db_running,
+                "Leave ZooKeeper, Flink and the local cluster running after the test");
+  cmd->callback([opts, exit_code] {
+    Status s = opts->Validate();
+    if (!s.ok()) {
+      fmt::print(stderr, "{}\n", s.message());
+      *exit_code = kExitBadArguments;
+      return;
+    }
+    *exit_code = RunTests(*opts).exit_code;
+  });
+}
+
+void AddDistCommand(CLI::App& app, int* exit_code) {
+  CLI::App* dist = app.add_subcommand("dist", "Flink distributions in the cache");
+  dist->require_subcommand(1);
+  auto versions = std::make_shared<std::vector<std::string>>();
+  auto cache = std::make_shared<std::string>();
+  CLI::App* fetch = dist->add_subcommand(
+      "fetch", "Download (PyPI) and lay out Flink releases; checks the pinned sha256");
+  fetch->add_option("--flink-version", *versions, "Release(s) to fetch (default: all known)");
+  fetch->add_option("--cache-dir", *cache, "Cache directory");
+  fetch->callback([versions, cache, exit_code] {
+    std::vector<std::string> wanted = *versions;
+    if (wanted.empty()) {
+      for (const auto& r : KnownFlinkReleases()) wanted.push_back(r.version);
+    }
+    std::string dir = cache->empty() ? DefaultCacheDir() : *cache;
+    for (const auto& v : wanted) {
+      auto rel = FindFlinkRelease(v);
+      if (!rel.ok()) {
+        fmt::print(stderr, "{}\n", rel.status().message());
+        *exit_code = kExitBadArguments;
+        return;
+      }
+      auto home = EnsureFlink(*rel, dir);
+      if (!home.ok()) {
+        fmt::print(stderr, "{}\n", home.status().message());
+        *exit_code = kExitInternalError;
+        return;
+      }
+      fmt::print("Flink {}: {}\n", v, *home);
+    }
+    *exit_code = 0;
+  });
+  CLI::App* list = dist->add_subcommand("list", "The known Flink releases");
+  list->callback([exit_code] {
+    for (const auto& r : KnownFlinkReleases()) {
+      fmt::print("{}{}\n", r.version, r.version == kDefaultFlinkVersion ? " (default)" : "");
+    }
+    *exit_code = 0;
+  });
+}
+
+}  // namespace jf

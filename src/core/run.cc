@@ -1,0 +1,423 @@
+#include "core/run.h"
+
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <optional>
+#include <thread>
+
+#include "checker/availability.h"
+#include "client/flink_rest.h"
+#include "client/job_poller.h"
+#include "client/leader.h"
+#include "cluster/local_cluster.h"
+#include "db/flink_config.h"
+#include "db/flink_standalone_session.h"
+#include "db/zookeeper.h"
+#include "dist/flink_dist.h"
+#include "history/history.h"
+#include "store/store.h"
+
+namespace fs = std::filesystem;
+
+namespace jf {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// Logs to the terminal and to the store's jepsen.log for the duration of one run.
+class RunLogger {
+ public:
+  explicit RunLogger(const std::string& path) {
+    previous_ = spdlog::default_logger();
+    auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+    console->set_level(spdlog::level::info);
+    file_ = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path);
+    file_->set_level(spdlog::level::debug);
+    auto logger = std::make_shared<spdlog::logger>("jepsen", spdlog::sinks_init_list{console, file_});
+    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [%t] %v");
+    logger->set_level(spdlog::level::debug);
+    logger->flush_on(spdlog::level::debug);
+    spdlog::set_default_logger(logger);
+  }
+  ~RunLogger() { spdlog::set_default_logger(previous_); }
+  // The verdict line alone, as the last line of jepsen.log.
+  void Final(const std::string& line) {
+    file_->set_pattern("%v");
+    file_->log(spdlog::details::log_msg("", spdlog::level::info, line));
+    file_->flush();
+  }
+
+ private:
+  std::shared_ptr<spdlog::logger> previous_;
+  std::shared_ptr<spdlog::sinks::basic_file_sink_mt> file_;
+};
+
+struct Prepared {
+  FlinkRelease release;
+  std::string flink_home;
+  std::string java_home;
+  std::string zookeeper_lib;
+  std::string job_jar;
+};
+
+// Everything that can be checked before a node is touched.
+Result<Prepared> Prepare(const TestOptions& opts) {
+  Prepared p{.release = *FindFlinkRelease(opts.flink_version)};
+  std::string cache = opts.cache_dir.empty() ? DefaultCacheDir() : opts.cache_dir;
+  JF_ASSIGN_OR_RETURN(p.java_home, FindJava17Home());
+  JF_ASSIGN_OR_RETURN(p.flink_home, EnsureFlink(p.release, cache));
+  JF_ASSIGN_OR_RETURN(p.zookeeper_lib, ZooKeeperLibDir(cache));
+  JF_ASSIGN_OR_RETURN(p.job_jar, TestJobJar(p.release.line));
+  if (!opts.flink_overrides.empty()) {
+    JF_ASSIGN_OR_RETURN(auto keys, FlinkConfigKeys(p.flink_home, p.java_home));
+    for (const auto& [k, v] : opts.flink_overrides) {
+      if (!IsKnownFlinkKey(keys, k)) {
+        return InvalidArgument("--flink-config {}: Flink {} has no such configuration key (it "
+                               "would ignore it silently)", k, opts.flink_version);
+      }
+    }
+  }
+  return p;
+}
+
+class Run {
+ public:
+  Run(const TestOptions& opts, const Prepared& prep, Store store)
+      : opts_(opts), prep_(prep), store_(std::move(store)) {}
+
+  int Execute();
+
+ private:
+  Status SetUpNodes();
+  Status Deploy();
+  Status SubmitJob();
+  void DriveClient();
+  void Gather();
+  void TearDown();
+  int CheckAndReport(const Status& run_error);
+
+  nlohmann::json timings_ = nlohmann::json::object();
+  const TestOptions& opts_;
+  const Prepared& prep_;
+  Store store_;
+  History history_;
+  Clock::time_point start_ = Clock::now();
+
+  std::optional<LocalCluster> cluster_;
+  bool own_cluster_ = false;
+  std::vector<std::unique_ptr<Remote>> remotes_;
+  DeployContext ctx_;
+  std::vector<std::unique_ptr<Db>> dbs_;
+  size_t dbs_set_up_ = 0;
+  std::shared_ptr<ZkLeaderLookup> zk_;
+  std::string job_id_;
+  std::string last_leader_url_;
+};
+
+Status Run::SetUpNodes() {
+  std::string state_dir = opts_.state_dir.empty() ? DefaultStateDir() : opts_.state_dir;
+  auto existing = LocalCluster::Load(state_dir);
+  if (existing.ok()) {
+    if (static_cast<int>(existing->nodes().size()) != opts_.local_nodes) {
+      return FailedPrecondition("a local cluster with {} nodes is already up (state in {}); run "
+                                "`jepsen-flink cluster down` or use --local-nodes {}",
+                                existing->nodes().size(), state_dir, existing->nodes().size());
+    }
+    spdlog::info("Using the local cluster that is already up ({} nodes)", existing->nodes().size());
+    cluster_ = std::move(*existing);
+  } else {
+    auto t = Clock::now();
+    spdlog::info("Creating a local cluster of {} nodes on {}", opts_.local_nodes, opts_.subnet);
+    JF_ASSIGN_OR_RETURN(auto c, LocalCluster::Up({.nodes = opts_.local_nodes,
+                                                  .subnet = opts_.subnet,
+                                                  .state_dir = state_dir}));
+    cluster_ = std::move(c);
+    own_cluster_ = true;
+    timings_["cluster_up_s"] = SecondsSince(t);
+  }
+  for (const auto& n : cluster_->nodes()) {
+    remotes_.push_back(cluster_->RemoteFor(n.name));
+    ctx_.nodes.push_back({n.name, n.ip, remotes_.back().get()});
+  }
+  ctx_.shared_dir = cluster_->shared_dir();
+  return Status::Ok();
+}
+
+Status Run::Deploy() {
+  ctx_.run_id = store_.timestamp();
+  std::replace(ctx_.run_id.begin(), ctx_.run_id.end(), '.', '-');
+  ctx_.java_home = prep_.java_home;
+  ctx_.flink_home = prep_.flink_home;
+  ctx_.flink_version = opts_.flink_version;
+  ctx_.zookeeper_lib_dir = prep_.zookeeper_lib;
+  ctx_.flink_overrides = opts_.flink_overrides;
+  ctx_.taskmanager_slots = opts_.taskmanager_slots;
+  ctx_.spare_slots = opts_.spare_slots;
+  ctx_.readiness_timeout_s = opts_.readiness_timeout_s;
+  dbs_.push_back(std::make_unique<ZooKeeperDb>());
+  dbs_.push_back(std::make_unique<FlinkStandaloneSessionDb>());
+  for (auto& db : dbs_) {
+    auto t = Clock::now();
+    spdlog::info("Setting up {}", db->name());
+    ++dbs_set_up_;  // a failed Setup is torn down too
+    JF_RETURN_IF_ERROR(db->Setup(ctx_).WithContext("setting up " + db->name()));
+    timings_["setup_" + db->name() + "_s"] = SecondsSince(t);
+  }
+  zk_ = std::make_shared<ZkLeaderLookup>(ctx_.ZooKeeperQuorum());
+  return Status::Ok();
+}
+
+Status Run::SubmitJob() {
+  LeaderFinder finder(LeaderFinder::ZooKeeperSource(zk_, "/flink", HaClusterId(ctx_)),
+                      FlinkStandaloneSessionDb::RestUrls(ctx_));
+  std::vector<std::string> args = {
+      "--splits", std::to_string(opts_.job_splits),
+      "--rate", fmt::format("{}", opts_.job_rate),
+      "--commit-log-dir", ctx_.RunSharedDir() + "/job/commits",
+      "--alert-dir", ctx_.RunSharedDir() + "/job/alerts"};
+  Status last;
+  // The leader may still be settling right after start-up: retry for a while.
+  for (int attempt = 1; attempt <= 10; ++attempt) {
+    auto leader = finder.Find();
+    if (leader.ok()) {
+      FlinkRest rest(leader->rest_url, std::chrono::seconds(30), std::chrono::seconds(120));
+      auto jar = rest.UploadJar(prep_.job_jar);
+      if (jar.ok()) {
+        auto job = rest.RunJar(*jar, "io.jepsenflink.job.TestJob", args);
+        if (job.ok()) {
+          job_id_ = *job;
+          history_.Append(Op{.type = OpType::kOk, .process = 0, .f = "submit-job",
+                             .value = {{"job-id", job_id_}, {"jobmanager", leader->rest_url}}});
+          spdlog::info("Submitted the test job {} through {} (leader found via {})", job_id_,
+                       leader->rest_url, leader->source);
+          return Status::Ok();
+        }
+        last = job.status();
+      } else {
+        last = jar.status();
+      }
+    } else {
+      last = leader.status();
+    }
+    spdlog::warn("Submitting the job failed (attempt {}/10): {}", attempt, last.message());
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+  }
+  return last.WithContext("submitting the test job");
+}
+
+void Run::DriveClient() {
+  LeaderFinder finder(LeaderFinder::ZooKeeperSource(zk_, "/flink", HaClusterId(ctx_)),
+                      FlinkStandaloneSessionDb::RestUrls(ctx_));
+  JobPoller poller(finder, {job_id_});
+  auto interval = std::chrono::milliseconds(static_cast<int64_t>(opts_.poll_interval_s * 1000));
+  auto submitted = Clock::now();
+  auto end = submitted + std::chrono::milliseconds(static_cast<int64_t>(opts_.time_limit_s * 1000));
+  bool seen_running = false;
+  std::string last_state;
+  spdlog::info("Polling the job every {} s for {} s", opts_.poll_interval_s, opts_.time_limit_s);
+  auto next = Clock::now();
+  while (Clock::now() < end) {
+    history_.Append(Op{.type = OpType::kInvoke, .process = 0, .f = kJobsRunningF});
+    PollOutcome out = poller.Poll(interval);
+    Op done{.type = out.type, .process = 0, .f = kJobsRunningF, .value = out.value,
+            .error = out.error};
+    history_.Append(done);
+    if (out.type == OpType::kOk) {
+      last_leader_url_ = out.leader_url;
+      bool running = out.value.value(job_id_, false);
+      std::string state = out.states.count(job_id_) ? out.states[job_id_] : "?";
+      if (running && !seen_running) {
+        seen_running = true;
+        timings_["submit_to_running_s"] = SecondsSince(submitted);
+        spdlog::info("The job runs with all its tasks ({:.1f} s after submission)",
+                     SecondsSince(submitted));
+      }
+      std::string shown = running ? "RUNNING (all tasks)" : state;
+      if (shown != last_state) spdlog::info("Job state: {}", shown);
+      last_state = shown;
+    } else {
+      spdlog::info("Poll {}: {}", OpTypeName(out.type), out.error.value_or(""));
+      last_state.clear();
+    }
+    next += interval;
+    auto now = Clock::now();
+    if (next > now) {
+      std::this_thread::sleep_until(std::min(next, end));
+    } else {
+      next = now;
+    }
+  }
+}
+
+// What Flink itself knows at the end: the effective configuration, version and the job's
+// exceptions.
+void Run::Gather() {
+  std::vector<std::string> urls;
+  if (!last_leader_url_.empty()) urls.push_back(last_leader_url_);
+  for (const auto& u : FlinkStandaloneSessionDb::RestUrls(ctx_)) urls.push_back(u);
+  for (const auto& url : urls) {
+    FlinkRest rest(url, std::chrono::seconds(5));
+    auto config = rest.JobManagerConfig();
+    if (!config.ok()) continue;
+    (void)store_.WriteJson("flink-config.json", *config);
+    if (auto c = rest.Config(); c.ok()) {
+      (void)store_.WriteJson("flink-version.json",
+                             {{"flink-version", c->value("flink-version", "")},
+                              {"flink-revision", c->value("flink-revision", "")},
+                              {"release", opts_.flink_version},
+                              {"rest", url}});
+    }
+    if (!job_id_.empty()) {
+      if (auto e = rest.JobExceptions(job_id_); e.ok()) {
+        (void)store_.WriteJson("job-exceptions.json", *e);
+      }
+      if (auto j = rest.GetJob(job_id_); j.ok()) (void)store_.WriteJson("job.json", j->raw);
+      if (auto cp = rest.JobCheckpoints(job_id_); cp.ok()) {
+        (void)store_.WriteJson("job-checkpoints.json", *cp);
+      }
+    }
+    return;
+  }
+  spdlog::warn("No JobManager answered at the end; flink-config.json and job-exceptions.json "
+               "are missing");
+}
+
+void Run::TearDown() {
+  auto t = Clock::now();
+  if (opts_.leave_db_running) {
+    spdlog::info("--leave-db-running: Flink and ZooKeeper stay up on the nodes");
+  } else {
+    for (size_t i = dbs_set_up_; i-- > 0;) {
+      Status s = dbs_[i]->Teardown(ctx_);
+      if (!s.ok()) spdlog::warn("Tearing down {}: {}", dbs_[i]->name(), s.message());
+    }
+  }
+  // Logs after the daemons stopped, so they are complete (Jepsen's order).
+  for (const auto& n : ctx_.nodes) {
+    std::vector<LogPath> paths;
+    for (auto& db : dbs_) {
+      if (auto* lf = dynamic_cast<LogFiles*>(db.get())) {
+        auto p = lf->LogPaths(n);
+        paths.insert(paths.end(), p.begin(), p.end());
+      }
+    }
+    (void)store_.CollectLogs(n, paths);
+  }
+  if (!ctx_.nodes.empty() && !ctx_.run_id.empty()) {
+    (void)store_.CollectLogs(ctx_.nodes[0], {{ctx_.RunSharedDir() + "/job", "../job"}});
+    if (!opts_.leave_db_running) {
+      (void)ctx_.nodes[0].remote->Exec({"rm", "-rf", ctx_.RunSharedDir()});
+    }
+  }
+  if (own_cluster_ && !opts_.leave_db_running) {
+    Status s = cluster_->Down();
+    if (!s.ok()) spdlog::warn("Removing the local cluster: {}", s.message());
+  }
+  timings_["teardown_s"] = SecondsSince(t);
+}
+
+int Run::CheckAndReport(const Status& run_error) {
+  auto ops = history_.Snapshot();
+  CheckOptions copts{.healthy_threshold = opts_.job_running_healthy_threshold,
+                     .recovery_grace_period_s = opts_.job_recovery_grace_period_s};
+  nlohmann::json results;
+  Validity valid = Validity::kValid;
+  if (!run_error.ok()) {
+    valid = Validity::kUnknown;
+    results["error"] = run_error.message();
+  }
+  AvailabilityChecker availability;
+  CheckResult r = availability.Check(copts, ops);
+  results[availability.name()] = CheckResultToJson(r);
+  valid = run_error.ok() ? Combine(valid, r.valid)
+                         : (r.valid == Validity::kInvalid ? Validity::kInvalid : Validity::kUnknown);
+  results["valid?"] = valid == Validity::kValid     ? nlohmann::json(true)
+                      : valid == Validity::kInvalid ? nlohmann::json(false)
+                                                    : nlohmann::json("unknown");
+  results["nemesis-gen"] = opts_.nemesis_gen;
+  results["job-id"] = job_id_;
+  timings_["total_s"] = SecondsSince(start_);
+  results["timings"] = timings_;
+  (void)store_.WriteJson("results.json", results);
+  for (const auto& a : r.anomalies) spdlog::info("Anomaly at {:.1f} s: {}", a.time / 1e9, a.what);
+  spdlog::info("Store: {}", store_.dir());
+  switch (valid) {
+    case Validity::kValid: return kExitValid;
+    case Validity::kInvalid: return kExitInvalid;
+    case Validity::kUnknown: return kExitUnknown;
+  }
+  return kExitUnknown;
+}
+
+int Run::Execute() {
+  (void)history_.StreamTo(store_.Path("history.jsonl"));
+  nlohmann::json test = opts_.ToJson();
+  test["flink-home"] = prep_.flink_home;
+  test["job-jar"] = prep_.job_jar;
+  test["store"] = store_.dir();
+  (void)store_.WriteJson("test.json", test);
+  spdlog::info("Running {} (seed {}); store {}", opts_.TestName(), opts_.seed, store_.dir());
+
+  Status err = SetUpNodes();
+  if (err.ok()) err = Deploy();
+  if (err.ok()) {
+    timings_["start_to_flink_ready_s"] = SecondsSince(start_);
+    err = SubmitJob();
+  }
+  if (err.ok()) DriveClient();
+  if (!ctx_.nodes.empty()) Gather();
+  if (!err.ok()) spdlog::error("{}", err.message());
+  (void)store_.WriteJson("cluster.json", cluster_ ? cluster_->ToJson() : nlohmann::json());
+  TearDown();
+  // Argument errors found only once Flink runs (an override it did not take) are still 254.
+  if (err.code() == StatusCode::kInvalidArgument) {
+    (void)CheckAndReport(err);
+    return kExitBadArguments;
+  }
+  return CheckAndReport(err);
+}
+
+}  // namespace
+
+RunOutcome RunTests(const TestOptions& opts) {
+  auto prep = Prepare(opts);
+  if (!prep.ok()) {
+    spdlog::error("{}", prep.status().message());
+    return {prep.status().code() == StatusCode::kInvalidArgument ? kExitBadArguments
+                                                                  : kExitInternalError,
+            ""};
+  }
+  RunOutcome outcome;
+  for (int i = 0; i < opts.test_count; ++i) {
+    auto store = Store::Create(opts.store_dir, opts.TestName(), std::chrono::system_clock::now());
+    if (!store.ok()) {
+      spdlog::error("{}", store.status().message());
+      return {kExitInternalError, ""};
+    }
+    outcome.store_dir = store->dir();
+    RunLogger logger(store->Path("jepsen.log"));
+    if (opts.test_count > 1) spdlog::info("Test {} of {}", i + 1, opts.test_count);
+    Run run(opts, *prep, *store);
+    outcome.exit_code = run.Execute();
+    const char* verdict = outcome.exit_code == kExitValid     ? kVerdictValid
+                          : outcome.exit_code == kExitInvalid ? kVerdictInvalid
+                                                              : kVerdictUnknown;
+    if (outcome.exit_code == kExitBadArguments || outcome.exit_code == kExitInternalError) {
+      verdict = kVerdictUnknown;
+    }
+    logger.Final(verdict);
+    fmt::print("\n{}\n", verdict);
+    fflush(stdout);
+    if (outcome.exit_code != kExitValid) break;
+  }
+  return outcome;
+}
+
+}  // namespace jf

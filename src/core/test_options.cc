@@ -1,0 +1,107 @@
+#include "core/test_options.h"
+
+#include <algorithm>
+#include <random>
+
+#include "db/flink_config.h"
+#include "dist/flink_release.h"
+
+namespace jf {
+
+const std::vector<std::string>& KnownNemesisGens() {
+  static const std::vector<std::string> kGens = {"utopia"};
+  return kGens;
+}
+
+const std::vector<std::string>& KnownClientGens() {
+  static const std::vector<std::string> kGens = {"poll-job-running"};
+  return kGens;
+}
+
+namespace {
+
+std::string Join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+}  // namespace
+
+Status TestOptions::Validate() {
+  if (std::find(KnownNemesisGens().begin(), KnownNemesisGens().end(), nemesis_gen) ==
+      KnownNemesisGens().end()) {
+    return InvalidArgument("--nemesis-gen '{}' is not known; this build has: {}", nemesis_gen,
+                           Join(KnownNemesisGens()));
+  }
+  if (std::find(KnownClientGens().begin(), KnownClientGens().end(), client_gen) ==
+      KnownClientGens().end()) {
+    return InvalidArgument("--client-gen '{}' is not known; this build has: {}", client_gen,
+                           Join(KnownClientGens()));
+  }
+  if (job_running_healthy_threshold < 1) {
+    return InvalidArgument("--job-running-healthy-threshold must be positive");
+  }
+  if (job_recovery_grace_period_s < kMinRecoveryGracePeriodS) {
+    return InvalidArgument("--job-recovery-grace-period must be at least {:.0f} s",
+                           kMinRecoveryGracePeriodS);
+  }
+  if (!(time_limit_s > 0)) return InvalidArgument("--time-limit must be positive");
+  if (test_count < 1) return InvalidArgument("--test-count must be at least 1");
+  if (local_nodes < 1 || local_nodes > 9) {
+    return InvalidArgument("--local-nodes must be between 1 and 9");
+  }
+  if (!(poll_interval_s >= 0.1 && poll_interval_s <= 60)) {
+    return InvalidArgument("--poll-interval must be between 0.1 and 60 seconds");
+  }
+  if (!(job_rate > 0 && job_rate <= 100000)) {
+    return InvalidArgument("--job-rate must be between 1 and 100000 records/s");
+  }
+  if (job_splits < 1) return InvalidArgument("--job-splits must be positive");
+  if (taskmanager_slots < 1 || taskmanager_slots > 16) {
+    return InvalidArgument("--taskmanager-slots must be between 1 and 16");
+  }
+  if (spare_slots < 0 || spare_slots >= local_nodes * taskmanager_slots) {
+    return InvalidArgument("--spare-slots must leave at least one slot for the job ({} in total)",
+                           local_nodes * taskmanager_slots);
+  }
+  if (flink_version.empty()) flink_version = kDefaultFlinkVersion;
+  JF_RETURN_IF_ERROR(FindFlinkRelease(flink_version).status());
+  flink_overrides.clear();
+  for (const auto& arg : flink_config) {
+    JF_ASSIGN_OR_RETURN(auto kv, ParseFlinkOverride(arg));
+    flink_overrides[kv.first] = kv.second;
+  }
+  if (!seed_given) {
+    seed = std::random_device{}();
+    seed = (seed << 32) ^ std::random_device{}();
+  }
+  return Status::Ok();
+}
+
+
+std::string TestOptions::TestName() const { return "standalone-session-" + nemesis_gen; }
+
+nlohmann::json TestOptions::ToJson() const {
+  return {{"name", TestName()},
+          {"deployment-mode", "standalone-session"},
+          {"nemesis-gen", nemesis_gen},
+          {"client-gen", client_gen},
+          {"job-running-healthy-threshold", job_running_healthy_threshold},
+          {"job-recovery-grace-period", job_recovery_grace_period_s},
+          {"time-limit", time_limit_s},
+          {"test-count", test_count},
+          {"flink-config", flink_overrides},
+          {"seed", seed},
+          {"local-nodes", local_nodes},
+          {"subnet", subnet},
+          {"flink-version", flink_version},
+          {"poll-interval", poll_interval_s},
+          {"job-rate", job_rate},
+          {"job-splits", job_splits},
+          {"taskmanager-slots", taskmanager_slots},
+          {"spare-slots", spare_slots},
+          {"leave-db-running", leave_db_running}};
+}
+
+}  // namespace jf

@@ -1,0 +1,62 @@
+// TestOptions: everything one `jepsen-flink test` run is asked to do, as parsed from the command
+// line, and its validation. Validation happens before anything starts; a bad value is an
+// InvalidArgument with a one-line reason (exit 254).
+#ifndef JF_CORE_TEST_OPTIONS_H_
+#define JF_CORE_TEST_OPTIONS_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+
+namespace jf {
+
+struct TestOptions {
+  std::string nemesis_gen = "utopia";
+  std::string client_gen = "poll-job-running";
+  int job_running_healthy_threshold = 5;  // x 5 s of running at the end
+  double job_recovery_grace_period_s = 180;
+  double time_limit_s = 60;
+  int test_count = 1;
+  std::vector<std::string> flink_config;  // raw key=value arguments
+  std::map<std::string, std::string> flink_overrides;  // parsed from flink_config by Validate
+  uint64_t seed = 0;
+  bool seed_given = false;
+  std::string store_dir = "store";
+  int local_nodes = 3;
+  std::string subnet = "10.77.7.0/24";
+  std::string state_dir;  // local cluster state; empty = default
+  std::string cache_dir;  // distributions; empty = default
+  std::string flink_version;  // empty = the default release
+  double poll_interval_s = 1;
+  double job_rate = 100;     // records per second, in total
+  int job_splits = 12;
+  int taskmanager_slots = 1;
+  int spare_slots = 0;
+  double readiness_timeout_s = 120;
+  bool leave_db_running = false;
+
+  // Checks ranges and names, parses flink_config into flink_overrides, fills defaults.
+  Status Validate();
+
+  // The test's name in the store: standalone-session-<nemesis-gen>.
+  std::string TestName() const;
+
+  nlohmann::json ToJson() const;
+};
+
+// Floor of --job-recovery-grace-period (the original required at least 60 s; this harness takes
+// shorter values for quick CI runs, down to this floor).
+inline constexpr double kMinRecoveryGracePeriodS = 10;
+
+// The registries of schedules this build knows.
+const std::vector<std::string>& KnownNemesisGens();
+const std::vector<std::string>& KnownClientGens();
+
+}  // namespace jf
+
+#endif  // JF_CORE_TEST_OPTIONS_H_

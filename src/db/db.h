@@ -1,0 +1,74 @@
+// Db: Jepsen's DB protocol for one piece of the system under test (ZooKeeper, Flink in one
+// deployment mode, later HDFS and YARN). Setup() installs, configures and starts it on the
+// deployment's nodes and returns once it is ready; Teardown() stops it and removes what Setup()
+// put on the nodes, and must succeed on a half-set-up deployment too.
+//
+// Optional capabilities are separate interfaces a Db may also implement (checked with
+// dynamic_cast): LogFiles now; Kill and Pause come with the faults.
+//
+// Thread-safety: a Db is driven by one thread; it may fan out to the nodes in parallel inside.
+#ifndef JF_DB_DB_H_
+#define JF_DB_DB_H_
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "control/remote.h"
+
+namespace jf {
+
+struct NodeHandle {
+  std::string name;  // n1, n2, ...: roles use the sorted node list, as the original did
+  std::string ip;
+  Remote* remote = nullptr;
+};
+
+// Everything a Db needs to deploy, fixed for one run.
+struct DeployContext {
+  std::vector<NodeHandle> nodes;
+  std::string run_id;        // unique per run; used for the HA cluster id and directories
+  std::string java_home;     // Java 17 on the nodes
+  std::string flink_home;    // the laid-out distribution, readable on the nodes
+  std::string flink_version;
+  std::string zookeeper_lib_dir;  // ZooKeeper's jars, readable on the nodes
+  std::string shared_dir;    // storage every node sees at this same path
+  std::map<std::string, std::string> flink_overrides;  // --flink-config, in order of keys
+  int taskmanager_slots = 1;
+  int spare_slots = 0;  // slots left free: parallelism = nodes x slots - spare
+  double readiness_timeout_s = 120;
+
+  std::string ZooKeeperQuorum() const;  // ip:2181,ip:2181,...
+  std::string RunSharedDir() const { return shared_dir + "/" + run_id; }
+};
+
+class Db {
+ public:
+  virtual ~Db() = default;
+  virtual std::string name() const = 0;
+  virtual Status Setup(DeployContext& ctx) = 0;
+  virtual Status Teardown(DeployContext& ctx) = 0;
+};
+
+// A file or directory on a node and where it goes in the store, under <store>/<node>/.
+struct LogPath {
+  std::string remote;  // absolute path on the node; directories are collected whole
+  std::string local;   // relative path under the node's folder in the store
+};
+
+// Capability: which files on a node hold this Db's logs (collected into the store).
+class LogFiles {
+ public:
+  virtual ~LogFiles() = default;
+  virtual std::vector<LogPath> LogPaths(const NodeHandle& node) const = 0;
+};
+
+// Runs fn(node) on every node in parallel and returns the first error (all calls finish first).
+Status ForEachNode(const std::vector<NodeHandle>& nodes,
+                   const std::function<Status(const NodeHandle&)>& fn);
+
+}  // namespace jf
+
+#endif  // JF_DB_DB_H_

@@ -1,0 +1,197 @@
+#include "db/flink_standalone_session.h"
+
+#include <spdlog/spdlog.h>
+
+#include <set>
+#include <thread>
+
+#include "client/flink_rest.h"
+#include "control/daemon.h"
+
+namespace jf {
+namespace {
+
+constexpr const char* kHome = "/opt/flink";
+constexpr const char* kLogDir = "/var/log/flink";
+constexpr const char* kJmPid = "/opt/flink/jobmanager.pid";
+constexpr const char* kTmPid = "/opt/flink/taskmanager.pid";
+
+std::map<std::string, std::string> DaemonEnv(const DeployContext& ctx) {
+  return {{"JAVA_HOME", ctx.java_home},
+          {"FLINK_CONF_DIR", std::string(kHome) + "/conf"},
+          {"FLINK_LOG_DIR", kLogDir},
+          {"FLINK_PID_DIR", kHome}};
+}
+
+// Installs the distribution at /opt/flink on a node: bin/, lib/, opt/ and plugins/ link to the
+// laid-out distribution (local nodes read the host's file system), conf/ is the node's own copy
+// with the harness's config.yaml.
+Status Install(const DeployContext& ctx, const NodeHandle& n, const std::string& yaml) {
+  auto r = ExecShell(*n.remote,
+                     R"SH(set -e
+src=$1; home=$2; logs=$3
+rm -rf "$home" && mkdir -p "$home/conf" "$logs" /tmp/flink
+for d in bin lib opt plugins; do ln -s "$src/$d" "$home/$d"; done
+cp -r "$src/conf/." "$home/conf/"
+printf '%s' "$4" > "$home/conf/config.yaml")SH",
+                     {ctx.flink_home, kHome, kLogDir, yaml});
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+// The node whose TaskManager this is, from its RPC path (pekko.tcp://flink@10.77.7.13:6122/...).
+std::string NodeOfTaskManager(const DeployContext& ctx, const TaskManagerInfo& tm) {
+  for (const auto& n : ctx.nodes) {
+    if (tm.path.find("@" + n.ip + ":") != std::string::npos) return n.name;
+  }
+  return "";
+}
+
+std::string Trim(std::string s) {
+  while (!s.empty() && isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  size_t i = 0;
+  while (i < s.size() && isspace(static_cast<unsigned char>(s[i]))) ++i;
+  return s.substr(i);
+}
+
+}  // namespace
+
+std::vector<NodeHandle> FlinkStandaloneSessionDb::JobManagerNodes(const DeployContext& ctx) {
+  std::vector<NodeHandle> jms(ctx.nodes.begin(),
+                              ctx.nodes.begin() + std::min<size_t>(2, ctx.nodes.size()));
+  return jms;
+}
+
+std::vector<std::string> FlinkStandaloneSessionDb::RestUrls(const DeployContext& ctx) {
+  std::vector<std::string> urls;
+  for (const auto& n : JobManagerNodes(ctx)) {
+    urls.push_back(fmt::format("http://{}:{}", n.ip, kFlinkRestPort));
+  }
+  return urls;
+}
+
+Status FlinkStandaloneSessionDb::CheckOverrides(
+    const std::map<std::string, std::string>& overrides,
+    const std::map<std::string, std::string>& effective) {
+  std::string bad;
+  for (const auto& [k, v] : overrides) {
+    auto it = effective.find(k);
+    if (it == effective.end()) {
+      bad += fmt::format("{}{} is not in Flink's effective configuration", bad.empty() ? "" : "; ",
+                         k);
+    } else if (Trim(it->second) != Trim(v)) {
+      bad += fmt::format("{}{} is '{}' in Flink, not '{}'", bad.empty() ? "" : "; ", k,
+                         it->second, v);
+    }
+  }
+  if (bad.empty()) return Status::Ok();
+  return InvalidArgument("--flink-config did not take effect: {}", bad);
+}
+
+Status FlinkStandaloneSessionDb::Setup(DeployContext& ctx) {
+  FlinkConfig cluster = ClusterFlinkConfig(ctx);
+  // Storage every JobManager sees; a fresh directory per run, so nothing is "recovered".
+  auto r = ExecShell(*ctx.nodes[0].remote,
+                     "rm -rf \"$1\" && mkdir -p \"$1/ha\" \"$1/checkpoints\" \"$1/savepoints\" "
+                     "\"$1/job/commits\" \"$1/job/alerts\"",
+                     {ctx.RunSharedDir()});
+  if (!r.ok()) return r.status();
+  JF_RETURN_IF_ERROR(ForEachNode(ctx.nodes, [&](const NodeHandle& n) {
+    return Install(ctx, n, RenderConfigYaml(NodeFlinkConfig(cluster, n)));
+  }));
+
+  auto jms = JobManagerNodes(ctx);
+  JF_RETURN_IF_ERROR(ForEachNode(jms, [&](const NodeHandle& n) -> Status {
+    DaemonSpec spec{.name = "JobManager on " + n.name,
+                    .argv = {std::string(kHome) + "/bin/jobmanager.sh", "start-foreground"},
+                    .env = DaemonEnv(ctx),
+                    .log_file = std::string(kLogDir) + "/jobmanager.out",
+                    .pid_file = kJmPid};
+    JF_ASSIGN_OR_RETURN(int pid, StartDaemon(*n.remote, spec));
+    spdlog::info("Started JobManager on {} (pid {})", n.name, pid);
+    return Status::Ok();
+  }));
+  JF_RETURN_IF_ERROR(ForEachNode(ctx.nodes, [&](const NodeHandle& n) -> Status {
+    DaemonSpec spec{.name = "TaskManager on " + n.name,
+                    .argv = {std::string(kHome) + "/bin/taskmanager.sh", "start-foreground"},
+                    .env = DaemonEnv(ctx),
+                    .log_file = std::string(kLogDir) + "/taskmanager.out",
+                    .pid_file = kTmPid};
+    JF_ASSIGN_OR_RETURN(int pid, StartDaemon(*n.remote, spec));
+    spdlog::info("Started TaskManager on {} (pid {})", n.name, pid);
+    return Status::Ok();
+  }));
+
+  // Wait until a JobManager serves REST and every TaskManager has registered.
+  auto start = std::chrono::steady_clock::now();
+  auto deadline = start + std::chrono::milliseconds(static_cast<int64_t>(ctx.readiness_timeout_s * 1000));
+  std::string last_problem = "no JobManager answered on REST";
+  std::string ready_url;
+  while (std::chrono::steady_clock::now() < deadline) {
+    for (const auto& url : RestUrls(ctx)) {
+      FlinkRest rest(url, std::chrono::seconds(3));
+      auto tms = rest.TaskManagers();
+      if (!tms.ok()) {
+        last_problem = fmt::format("REST at {}: {}", url, tms.status().message());
+        continue;
+      }
+      std::set<std::string> registered;
+      for (const auto& tm : *tms) registered.insert(NodeOfTaskManager(ctx, tm));
+      std::string missing;
+      for (const auto& n : ctx.nodes) {
+        if (!registered.count(n.name)) missing += (missing.empty() ? "" : ", ") + n.name;
+      }
+      if (missing.empty()) {
+        ready_url = url;
+        break;
+      }
+      last_problem = fmt::format("TaskManager on {} did not register", missing);
+    }
+    if (!ready_url.empty()) break;
+    // A daemon that died will not come back by itself (no supervisor yet): fail fast.
+    for (const auto& n : jms) {
+      auto pid = DaemonPid(*n.remote, kJmPid);
+      if (pid.ok() && *pid == 0) {
+        return Internal("the JobManager on {} exited during start-up; see {}/ on {} (in the "
+                        "store: {}/flink/)", n.name, kLogDir, n.name, n.name);
+      }
+    }
+    for (const auto& n : ctx.nodes) {
+      auto pid = DaemonPid(*n.remote, kTmPid);
+      if (pid.ok() && *pid == 0) {
+        return Internal("the TaskManager on {} exited during start-up; see {}/ on {} (in the "
+                        "store: {}/flink/)", n.name, kLogDir, n.name, n.name);
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  if (ready_url.empty()) {
+    return Timeout("Flink was not ready within {:.0f} s: {}; see the JobManager and TaskManager "
+                   "logs in {}/ on the nodes (in the store: <node>/flink/)",
+                   ctx.readiness_timeout_s, last_problem, kLogDir);
+  }
+  spdlog::info("Flink is up: {} TaskManagers registered after {:.1f} s (REST {})",
+               ctx.nodes.size(),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+               ready_url);
+
+  if (!ctx.flink_overrides.empty()) {
+    JF_ASSIGN_OR_RETURN(auto effective, FlinkRest(ready_url).JobManagerConfig());
+    JF_RETURN_IF_ERROR(CheckOverrides(ctx.flink_overrides, effective));
+    spdlog::info("All {} --flink-config overrides are in effect", ctx.flink_overrides.size());
+  }
+  return Status::Ok();
+}
+
+Status FlinkStandaloneSessionDb::Teardown(DeployContext& ctx) {
+  return ForEachNode(ctx.nodes, [&](const NodeHandle& n) -> Status {
+    JF_RETURN_IF_ERROR(StopDaemon(*n.remote, kTmPid, std::chrono::seconds(5)));
+    JF_RETURN_IF_ERROR(StopDaemon(*n.remote, kJmPid, std::chrono::seconds(5)));
+    return Status::Ok();
+  });
+}
+
+std::vector<LogPath> FlinkStandaloneSessionDb::LogPaths(const NodeHandle&) const {
+  return {{kLogDir, "flink"}, {std::string(kHome) + "/conf", "flink/conf"}};
+}
+
+}  // namespace jf

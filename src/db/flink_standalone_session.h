@@ -1,0 +1,37 @@
+// FlinkStandaloneSessionDb: a highly available Flink standalone session cluster. JobManagers run
+// on the first two nodes (leader and standby, elected through ZooKeeper), one TaskManager runs on
+// every node. Daemons are started as the distribution's own scripts start them in the foreground
+// (bin/jobmanager.sh / bin/taskmanager.sh start-foreground) on Java 17.
+//
+// Setup returns once the REST API reports every TaskManager registered; then it checks that every
+// --flink-config override is in effect (GET /jobmanager/config), because Flink ignores keys it
+// does not know.
+#ifndef JF_DB_FLINK_STANDALONE_SESSION_H_
+#define JF_DB_FLINK_STANDALONE_SESSION_H_
+
+#include "db/db.h"
+#include "db/flink_config.h"
+
+namespace jf {
+
+class FlinkStandaloneSessionDb : public Db, public LogFiles {
+ public:
+  std::string name() const override { return "flink-standalone-session"; }
+  Status Setup(DeployContext& ctx) override;
+  Status Teardown(DeployContext& ctx) override;
+  std::vector<LogPath> LogPaths(const NodeHandle& node) const override;
+
+  // The nodes that run a JobManager: the first two of the sorted node list.
+  static std::vector<NodeHandle> JobManagerNodes(const DeployContext& ctx);
+  // REST base URLs of every JobManager.
+  static std::vector<std::string> RestUrls(const DeployContext& ctx);
+
+  // Compares the overrides with the effective configuration; InvalidArgument listing every key
+  // that is missing or has another value.
+  static Status CheckOverrides(const std::map<std::string, std::string>& overrides,
+                               const std::map<std::string, std::string>& effective);
+};
+
+}  // namespace jf
+
+#endif  // JF_DB_FLINK_STANDALONE_SESSION_H_

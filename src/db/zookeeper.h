@@ -1,0 +1,26 @@
+// ZooKeeperDb: a ZooKeeper ensemble with one server on every node (QuorumPeerMain from the
+// Maven Central jars, on Java 17). Setup wipes the data directory, so nothing of an earlier run
+// survives, and returns once every server serves (srvr reports leader or follower).
+#ifndef JF_DB_ZOOKEEPER_H_
+#define JF_DB_ZOOKEEPER_H_
+
+#include "db/db.h"
+
+namespace jf {
+
+inline constexpr int kZooKeeperClientPort = 2181;
+
+class ZooKeeperDb : public Db, public LogFiles {
+ public:
+  std::string name() const override { return "zookeeper"; }
+  Status Setup(DeployContext& ctx) override;
+  Status Teardown(DeployContext& ctx) override;
+  std::vector<LogPath> LogPaths(const NodeHandle& node) const override;
+
+  // zoo.cfg for the ensemble of `ctx.nodes` (exposed for tests).
+  static std::string RenderZooCfg(const DeployContext& ctx);
+};
+
+}  // namespace jf
+
+#endif  // JF_DB_ZOOKEEPER_H_
