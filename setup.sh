@@ -41,7 +41,8 @@ step "Flink distributions (PyPI: apache-flink + apache-flink-libraries, sha256-p
 build/jepsen-flink dist fetch
 
 step "ZooKeeper (Maven Central)"
-if ! ls .cache/zookeeper/lib/zookeeper-3*.jar > /dev/null 2>&1; then
+if ! ls .cache/zookeeper/lib/zookeeper-3*.jar .cache/zookeeper/lib/metrics-core-*.jar \
+    .cache/zookeeper/lib/snappy-java-*.jar > /dev/null 2>&1; then
   mvn -B -q -f src/dist/zookeeper-pom.xml dependency:copy-dependencies \
     -DoutputDirectory="$root/.cache/zookeeper/lib" -DincludeScope=runtime
 fi

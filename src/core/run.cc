@@ -4,6 +4,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 #include <thread>
@@ -182,6 +183,15 @@ Status Run::SubmitJob() {
       "--rate", fmt::format("{}", opts_.job_rate),
       "--commit-log-dir", ctx_.RunSharedDir() + "/job/commits",
       "--alert-dir", ctx_.RunSharedDir() + "/job/alerts"};
+  // Jobs submitted through REST do not pick up parallelism.default from the JobManager's
+  // configuration (they run with 1), so pass the cluster's value explicitly.
+  int parallelism = DefaultParallelism(ctx_);
+  auto cfg = ClusterFlinkConfig(ctx_);
+  try {
+    parallelism = std::stoi(cfg["parallelism.default"]);
+  } catch (...) {
+    return InvalidArgument("parallelism.default '{}' is not a number", cfg["parallelism.default"]);
+  }
   Status last;
   // The leader may still be settling right after start-up: retry for a while.
   for (int attempt = 1; attempt <= 10; ++attempt) {
@@ -190,16 +200,21 @@ Status Run::SubmitJob() {
       FlinkRest rest(leader->rest_url, std::chrono::seconds(30), std::chrono::seconds(120));
       auto jar = rest.UploadJar(prep_.job_jar);
       if (jar.ok()) {
-        auto job = rest.RunJar(*jar, "io.jepsenflink.job.TestJob", args);
+        history_.Append(Op{.type = OpType::kInvoke, .process = 0, .f = "submit-job",
+                           .value = {{"parallelism", parallelism}}});
+        auto job = rest.RunJar(*jar, "io.jepsenflink.job.TestJob", args, parallelism);
         if (job.ok()) {
           job_id_ = *job;
           history_.Append(Op{.type = OpType::kOk, .process = 0, .f = "submit-job",
-                             .value = {{"job-id", job_id_}, {"jobmanager", leader->rest_url}}});
+                             .value = {{"job-id", job_id_}, {"jobmanager", leader->rest_url},
+                                       {"parallelism", parallelism}}});
           spdlog::info("Submitted the test job {} through {} (leader found via {})", job_id_,
                        leader->rest_url, leader->source);
           return Status::Ok();
         }
         last = job.status();
+        history_.Append(Op{.type = last.code() == StatusCode::kTimeout ? OpType::kInfo : OpType::kFail,
+                           .process = 0, .f = "submit-job", .error = last.message()});
       } else {
         last = jar.status();
       }
@@ -336,8 +351,15 @@ int Run::CheckAndReport(const Status& run_error) {
   AvailabilityChecker availability;
   CheckResult r = availability.Check(copts, ops);
   results[availability.name()] = CheckResultToJson(r);
-  valid = run_error.ok() ? Combine(valid, r.valid)
-                         : (r.valid == Validity::kInvalid ? Validity::kInvalid : Validity::kUnknown);
+  // A run that broke is unknown unless what it saw before breaking already shows an anomaly;
+  // "no job was ever seen" is no anomaly when the job was never submitted.
+  bool client_ran = std::any_of(ops.begin(), ops.end(),
+                                [](const Op& op) { return op.f == kJobsRunningF; });
+  if (run_error.ok()) {
+    valid = Combine(valid, r.valid);
+  } else if (client_ran && r.valid == Validity::kInvalid) {
+    valid = Validity::kInvalid;
+  }
   results["valid?"] = valid == Validity::kValid     ? nlohmann::json(true)
                       : valid == Validity::kInvalid ? nlohmann::json(false)
                                                     : nlohmann::json("unknown");
@@ -348,6 +370,7 @@ int Run::CheckAndReport(const Status& run_error) {
   (void)store_.WriteJson("results.json", results);
   for (const auto& a : r.anomalies) spdlog::info("Anomaly at {:.1f} s: {}", a.time / 1e9, a.what);
   spdlog::info("Store: {}", store_.dir());
+  if (!run_error.ok() && !client_ran && valid != Validity::kInvalid) return kExitInternalError;
   switch (valid) {
     case Validity::kValid: return kExitValid;
     case Validity::kInvalid: return kExitInvalid;

@@ -84,6 +84,14 @@ Status ZooKeeperDb::Setup(DeployContext& ctx) {
       }
     }
     if (waiting.empty()) break;
+    for (const auto& n : ctx.nodes) {
+      auto pid = DaemonPid(*n.remote, kPidFile);
+      if (pid.ok() && *pid == 0) {
+        return Internal("ZooKeeper on {} exited during start-up; see zookeeper.log and "
+                        "zookeeper.out in {}/ on that node (in the store: {}/zookeeper/)",
+                        n.name, kLogDir, n.name);
+      }
+    }
     if (std::chrono::steady_clock::now() > deadline) {
       return Timeout("ZooKeeper on {} did not join a quorum within {:.0f} s; see {}/zookeeper.log "
                      "on that node (in the store: {}/zookeeper/)",
