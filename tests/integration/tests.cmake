@@ -5,6 +5,8 @@ set_tests_properties(cluster_setup PROPERTIES
 
 jf_integration_test(it_utopia_valid utopia_valid.sh 600)
 jf_integration_test(it_flink_config_refused flink_config_refused.sh 400)
+jf_integration_test(it_flink_1_20_valid flink_1_20_valid.sh 600)
 jf_integration_test(it_sigkill_cleanup sigkill_cleanup.sh 600)
 set_tests_properties(it_flink_config_refused PROPERTIES DEPENDS it_utopia_valid)
-set_tests_properties(it_sigkill_cleanup PROPERTIES DEPENDS "it_utopia_valid;it_flink_config_refused")
+set_tests_properties(it_flink_1_20_valid PROPERTIES DEPENDS it_flink_config_refused)
+set_tests_properties(it_sigkill_cleanup PROPERTIES DEPENDS "it_utopia_valid;it_flink_config_refused;it_flink_1_20_valid")
