@@ -52,6 +52,10 @@ CheckResult AvailabilityChecker::Check(const CheckOptions& opts,
 
   for (const auto& op : history) {
     if (!op.is_client()) {
+      // The invocation record carries no value (the original ignored it too), and a kill that
+      // found no process injected no fault.
+      if (op.value.is_null()) continue;
+      if (op.value.is_object() && op.value.value("no-target", false)) continue;
       if (EndsWith(op.f, "-start")) {
         if (op.type != OpType::kInvoke) active[op.f.substr(0, op.f.size() - 6)]++;
       } else if (EndsWith(op.f, "-stop")) {

@@ -1,8 +1,9 @@
 // AvailabilityChecker: the original jepsen.flink model (JobRunningWithinGracePeriod), per job.
 //
 // Client ops `jobs-running?` carry {job id: running?}. Nemesis ops move the "last failure" time:
-// an f ending in "-start" opens a fault window, "-stop" closes it; any other nemesis op (a kill)
-// is a failure at its time. Rules, each reported with its time:
+// an f ending in "-start" opens a fault window, "-stop" closes it; any other nemesis op (a kill,
+// a supervised process starting again) is a failure at its time. Invocation records (no value)
+// and kills that found no process are not failures. Rules, each reported with its time:
 //  - no job was ever seen: invalid;
 //  - the cluster should be healthy (no active fault, and the grace period since the last failure
 //    has passed) but a poll failed or timed out: "Cluster is not running.";

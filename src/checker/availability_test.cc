@@ -24,8 +24,12 @@ class Builder {
     return *this;
   }
   Builder& Nemesis(double t_s, const std::string& f) {
-    ops_.push_back(Op{.index = idx_++, .time = static_cast<int64_t>(t_s * kS),
-                      .type = OpType::kInfo, .process = kNemesisProcess, .f = f});
+    // Jepsen's pair: the invocation (no value), then the completion with what was done.
+    int64_t t = static_cast<int64_t>(t_s * kS);
+    ops_.push_back(Op{.index = idx_++, .time = t, .type = OpType::kInfo,
+                      .process = kNemesisProcess, .f = f});
+    ops_.push_back(Op{.index = idx_++, .time = t, .type = OpType::kInfo,
+                      .process = kNemesisProcess, .f = f, .value = {{"targets", {"n1"}}}});
     return *this;
   }
   std::vector<Op> ops() const { return ops_; }
@@ -114,6 +118,34 @@ TEST(AvailabilityCheckerTest, HealthyWindowIsThresholdTimesFiveSeconds) {
   EXPECT_EQ(AvailabilityChecker().Check(Opts(), short_run).valid, Validity::kInvalid);
   auto long_run = Builder().Poll(0, false).PollsRunning(1, 25).ops();
   EXPECT_EQ(AvailabilityChecker().Check(Opts(), long_run).valid, Validity::kValid);
+}
+
+TEST(AvailabilityCheckerTest, GracePeriodRunsFromTheLaterOfKillAndProcessStart) {
+  // Kill at 10 s, the process comes back at 25 s, the job stays down; grace 20 s: polls before
+  // 45 s are within the grace period, later ones are not.
+  auto b = Builder();
+  b.PollsRunning(0, 9).Nemesis(10, "kill-task-managers").Nemesis(25, "process-started");
+  for (int t = 11; t <= 50; ++t) b.Poll(t, false);
+  auto r = AvailabilityChecker().Check(Opts(20), b.ops());
+  EXPECT_EQ(r.valid, Validity::kInvalid);
+  ASSERT_FALSE(r.anomalies.empty());
+  EXPECT_GT(r.anomalies[0].time, 45 * kS);
+  EXPECT_LE(r.anomalies[0].time, 46 * kS);
+}
+
+TEST(AvailabilityCheckerTest, KillsThatFoundNoProcessAreNoFaults) {
+  auto b = Builder();
+  b.PollsRunning(0, 9).Nemesis(10, "kill-task-managers");
+  for (int t = 11; t <= 50; ++t) b.Poll(t, false);
+  auto ops = b.ops();
+  auto with_no_target = ops;
+  Op none{.index = static_cast<int64_t>(ops.size()), .time = 40 * kS, .type = OpType::kInfo,
+          .process = kNemesisProcess, .f = "kill-task-managers",
+          .value = {{"targets", nlohmann::json::array()}, {"no-target", true}}};
+  with_no_target.insert(with_no_target.begin() + 50, none);
+  auto r = AvailabilityChecker().Check(Opts(20), with_no_target);
+  ASSERT_FALSE(r.anomalies.empty());
+  EXPECT_LE(r.anomalies[0].time, 31 * kS);  // the grace period ran from 10 s, not from 40 s
 }
 
 TEST(CombineTest, FalseBeatsUnknownBeatsTrue) {

@@ -16,7 +16,9 @@ void AddTestCommand(CLI::App& app, int* exit_code) {
       "test",
       "Deploy ZooKeeper and a highly available Flink standalone session cluster on a local "
       "namespace cluster, run the test job, inject faults, and check the history.");
-  cmd->add_option("--nemesis-gen", opts->nemesis_gen, "Fault schedule: utopia (no faults)")
+  cmd->add_option("--nemesis-gen", opts->nemesis_gen,
+                  "Fault schedule: kill-task-managers (SIGKILL every TaskManager, one kill every "
+                  "0-6 s for --time-limit s) or utopia (no faults)")
       ->capture_default_str();
   cmd->add_option("--client-gen", opts->client_gen, "Client schedule: poll-job-running")
       ->capture_default_str();
@@ -28,7 +30,9 @@ void AddTestCommand(CLI::App& app, int* exit_code) {
                   "Seconds after the last fault within which the job must run again (at least "
                   "10; the original required at least 60)")
       ->capture_default_str();
-  cmd->add_option("--time-limit", opts->time_limit_s, "Seconds to poll (and inject faults)")
+  cmd->add_option("--time-limit", opts->time_limit_s,
+                  "Seconds of faults, from the first healthy poll; the run then ends once the job "
+                  "ran for the healthy window, or after 1.1 x the grace period")
       ->capture_default_str();
   cmd->add_option("--test-count", opts->test_count, "How many times to run the test")
       ->capture_default_str();
@@ -59,6 +63,9 @@ void AddTestCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--readiness-timeout", opts->readiness_timeout_s,
                   "Seconds to wait for ZooKeeper and Flink to come up")
+      ->capture_default_str();
+  cmd->add_option("--restart-delay", opts->restart_delay_s,
+                  "Seconds before the supervisor (runit) restarts a killed Flink daemon")
       ->capture_default_str();
   cmd->add_flag("--leave-db-running", opts->leave_db_running,
                 "Leave ZooKeeper, Flink and the local cluster running after the test");

@@ -33,6 +33,8 @@ PollOutcome JobPoller::Poll(std::chrono::milliseconds budget) {
         if (job.ok()) {
           value[id] = job->all_tasks_running;
           out.states[id] = job->state;
+          out.flink[id] = {{"state", job->state},
+                           {"timestamps", job->raw.value("timestamps", nlohmann::json::object())}};
         } else if (job.status().code() == StatusCode::kNotFound) {
           value[id] = false;
           out.states[id] = "NOT_FOUND";

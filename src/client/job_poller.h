@@ -31,6 +31,8 @@ struct PollOutcome {
   std::string leader_source;    // "zookeeper" or "fallback"
   std::string leader_session;   // leader session id when found through ZooKeeper
   std::map<std::string, std::string> states;  // job id -> Flink job state, when known
+  // job id -> what Flink said: {"state", "timestamps": {JobStatus: ms since epoch}}.
+  nlohmann::json flink = nlohmann::json::object();
 };
 
 class JobPoller {

@@ -740,7 +740,7 @@ Status LocalCluster::Down() {
 
 std::unique_ptr<Remote> LocalCluster::RemoteFor(const std::string& node) const {
   for (const auto& n : nodes_) {
-    if (n.name == node) return std::make_unique<NamespaceRemote>(n.name, n.init_pid);
+    if (n.name == node) return std::make_unique<NamespaceRemote>(n.name, n.init_pid, n.root_dir);
   }
   return nullptr;
 }

@@ -36,6 +36,11 @@ class Remote {
 
   // Copies `remote_path` from the node to a local file.
   virtual Status Download(const std::string& remote_path, const std::string& local_path) = 0;
+
+  // Installs the local directory `local_dir` as `remote_dir` on the node, replacing what was
+  // there. The files may be shared with the harness's copy (hard links on local nodes), so the
+  // node must treat them as read-only.
+  virtual Status UploadTree(const std::string& local_dir, const std::string& remote_dir) = 0;
 };
 
 // Exec that turns anything but exit 0 into an error naming the node and the command.

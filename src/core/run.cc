@@ -5,7 +5,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -13,6 +15,8 @@
 #include "client/flink_rest.h"
 #include "client/job_poller.h"
 #include "client/leader.h"
+#include "generator/schedule.h"
+#include "nemesis/kill.h"
 #include "cluster/local_cluster.h"
 #include "db/flink_config.h"
 #include "db/flink_standalone_session.h"
@@ -88,10 +92,45 @@ Result<Prepared> Prepare(const TestOptions& opts) {
   return p;
 }
 
+// What the client has seen of the job's health, shared between the client thread and the
+// driver. Thread-safe.
+class HealthTracker {
+ public:
+  void Record(bool running, Clock::time_point t) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (running) {
+      if (!running_) run_start_ = t;
+      running_ = true;
+      last_running_ = t;
+      ever_ = true;
+    } else {
+      running_ = false;
+    }
+  }
+  bool ever_healthy() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return ever_;
+  }
+  // Seconds the job has been running without a break, counting only from `since`; one poll
+  // covers one interval, as the original's N polls every 5 s covered N x 5 s.
+  double RunningFor(Clock::time_point since, std::chrono::milliseconds interval) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!running_) return 0;
+    auto from = std::max(run_start_, since);
+    if (last_running_ < from) return 0;
+    return std::chrono::duration<double>(last_running_ - from + interval).count();
+  }
+
+ private:
+  mutable std::mutex mu_;
+  bool running_ = false, ever_ = false;
+  Clock::time_point run_start_, last_running_;
+};
+
 class Run {
  public:
   Run(const TestOptions& opts, const Prepared& prep, Store store)
-      : opts_(opts), prep_(prep), store_(std::move(store)) {}
+      : opts_(opts), prep_(prep), store_(std::move(store)), rng_(opts.seed) {}
 
   int Execute();
 
@@ -99,7 +138,12 @@ class Run {
   Status SetUpNodes();
   Status Deploy();
   Status SubmitJob();
-  void DriveClient();
+  Status DriveTest();
+  void ClientLoop();
+  void ObserveUntil(Clock::time_point until);
+  std::chrono::milliseconds PollInterval() const {
+    return std::chrono::milliseconds(static_cast<int64_t>(opts_.poll_interval_s * 1000));
+  }
   void Gather();
   void TearDown();
   int CheckAndReport(const Status& run_error);
@@ -119,7 +163,11 @@ class Run {
   size_t dbs_set_up_ = 0;
   std::shared_ptr<ZkLeaderLookup> zk_;
   std::string job_id_;
-  std::string last_leader_url_;
+  std::string last_leader_url_;  // written by the client thread, read after it stopped
+  Rng rng_;
+  std::unique_ptr<Nemesis> nemesis_;
+  std::atomic<bool> stop_client_{false};
+  HealthTracker health_;
 };
 
 Status Run::SetUpNodes() {
@@ -162,6 +210,7 @@ Status Run::Deploy() {
   ctx_.taskmanager_slots = opts_.taskmanager_slots;
   ctx_.spare_slots = opts_.spare_slots;
   ctx_.readiness_timeout_s = opts_.readiness_timeout_s;
+  ctx_.restart_delay_s = opts_.restart_delay_s;
   dbs_.push_back(std::make_unique<ZooKeeperDb>());
   dbs_.push_back(std::make_unique<FlinkStandaloneSessionDb>());
   for (auto& db : dbs_) {
@@ -227,48 +276,141 @@ Status Run::SubmitJob() {
   return last.WithContext("submitting the test job");
 }
 
-void Run::DriveClient() {
-  LeaderFinder finder(LeaderFinder::ZooKeeperSource(zk_, "/flink", HaClusterId(ctx_)),
-                      FlinkStandaloneSessionDb::RestUrls(ctx_));
-  JobPoller poller(finder, {job_id_});
-  auto interval = std::chrono::milliseconds(static_cast<int64_t>(opts_.poll_interval_s * 1000));
-  auto submitted = Clock::now();
-  auto end = submitted + std::chrono::milliseconds(static_cast<int64_t>(opts_.time_limit_s * 1000));
-  bool seen_running = false;
-  std::string last_state;
-  spdlog::info("Polling the job every {} s for {} s", opts_.poll_interval_s, opts_.time_limit_s);
-  auto next = Clock::now();
-  while (Clock::now() < end) {
-    history_.Append(Op{.type = OpType::kInvoke, .process = 0, .f = kJobsRunningF});
-    PollOutcome out = poller.Poll(interval);
-    Op done{.type = out.type, .process = 0, .f = kJobsRunningF, .value = out.value,
-            .error = out.error};
-    history_.Append(done);
-    if (out.type == OpType::kOk) {
-      last_leader_url_ = out.leader_url;
-      bool running = out.value.value(job_id_, false);
-      std::string state = out.states.count(job_id_) ? out.states[job_id_] : "?";
-      if (running && !seen_running) {
-        seen_running = true;
-        timings_["submit_to_running_s"] = SecondsSince(submitted);
-        spdlog::info("The job runs with all its tasks ({:.1f} s after submission)",
-                     SecondsSince(submitted));
+void Run::ClientLoop() {
+  try {
+    LeaderFinder finder(LeaderFinder::ZooKeeperSource(zk_, "/flink", HaClusterId(ctx_)),
+                        FlinkStandaloneSessionDb::RestUrls(ctx_));
+    JobPoller poller(finder, {job_id_});
+    auto interval = PollInterval();
+    auto submitted = Clock::now();
+    bool seen_running = false;
+    std::string last_state;
+    auto next = Clock::now();
+    while (!stop_client_.load()) {
+      history_.Append(Op{.type = OpType::kInvoke, .process = 0, .f = kJobsRunningF});
+      PollOutcome out = poller.Poll(interval);
+      Op done{.type = out.type, .process = 0, .f = kJobsRunningF, .value = out.value,
+              .error = out.error};
+      if (!out.flink.empty()) done.ext["flink"] = out.flink;
+      history_.Append(done);
+      bool running = out.type == OpType::kOk && out.value.value(job_id_, false);
+      health_.Record(running, Clock::now());
+      if (out.type == OpType::kOk) {
+        last_leader_url_ = out.leader_url;
+        if (running && !seen_running) {
+          seen_running = true;
+          timings_["submit_to_running_s"] = SecondsSince(submitted);
+          spdlog::info("The job runs with all its tasks ({:.1f} s after submission)",
+                       SecondsSince(submitted));
+        }
+        std::string state = out.states.count(job_id_) ? out.states[job_id_] : "?";
+        std::string shown = running ? "RUNNING (all tasks)" : state;
+        if (shown != last_state) spdlog::info("Job state: {}", shown);
+        last_state = shown;
+      } else {
+        spdlog::info("Poll {}: {}", OpTypeName(out.type), out.error.value_or(""));
+        last_state.clear();
       }
-      std::string shown = running ? "RUNNING (all tasks)" : state;
-      if (shown != last_state) spdlog::info("Job state: {}", shown);
-      last_state = shown;
-    } else {
-      spdlog::info("Poll {}: {}", OpTypeName(out.type), out.error.value_or(""));
-      last_state.clear();
+      next += interval;
+      auto now = Clock::now();
+      if (next > now) {
+        std::this_thread::sleep_until(next);
+      } else {
+        next = now;
+      }
     }
-    next += interval;
-    auto now = Clock::now();
-    if (next > now) {
-      std::this_thread::sleep_until(std::min(next, end));
-    } else {
-      next = now;
+  } catch (const std::exception& e) {
+    spdlog::error("The client thread crashed: {}", e.what());
+  }
+}
+
+// Records nemesis events (a process came back) until `until`, checking every 200 ms and once more
+// at the end, so an event is recorded before the next fault.
+void Run::ObserveUntil(Clock::time_point until) {
+  for (bool last = false; !last;) {
+    last = Clock::now() >= until;
+    if (nemesis_) {
+      for (auto& ev : nemesis_->Observe()) {
+        history_.Append(Op{.type = OpType::kInfo, .process = kNemesisProcess, .f = ev.f,
+                           .value = ev.value});
+        spdlog::info("Nemesis: {} {}", ev.f, ev.value.dump());
+      }
+    }
+    if (!last) {
+      std::this_thread::sleep_until(std::min(until, Clock::now() + std::chrono::milliseconds(200)));
     }
   }
+}
+
+Status Run::DriveTest() {
+  auto interval = PollInterval();
+  JF_ASSIGN_OR_RETURN(auto schedule,
+                      NemesisSchedule(opts_.nemesis_gen, opts_.time_limit_s, opts_.seed));
+  if (!schedule.empty()) {
+    auto* kill = dynamic_cast<Kill*>(dbs_.back().get());
+    if (!kill) return Internal("{} cannot kill processes", dbs_.back()->name());
+    nemesis_ = std::make_unique<KillNemesis>(
+        std::vector<KillSpec>{{"kill-task-managers", "taskmanager", Targeting::kAll}}, kill, &ctx_,
+        &rng_);
+  }
+  std::thread client([this] { ClientLoop(); });
+  struct Joiner {
+    Run* run;
+    std::thread* t;
+    ~Joiner() {
+      run->stop_client_ = true;
+      if (t->joinable()) t->join();
+    }
+  } joiner{this, &client};
+
+  // Faults start only once the job has run with all its tasks (the original waited 60 s).
+  auto wait_healthy_until =
+      Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(opts_.job_recovery_grace_period_s * 1000));
+  while (!health_.ever_healthy() && Clock::now() < wait_healthy_until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (!health_.ever_healthy()) {
+    spdlog::error("The job never ran with all its tasks within {:.0f} s; no faults injected",
+                  opts_.job_recovery_grace_period_s);
+    return Status::Ok();  // the checker judges the history
+  }
+
+  auto phase_start = Clock::now();
+  spdlog::info("Fault phase: {} for {} s ({} fault ops scheduled)", opts_.nemesis_gen,
+               opts_.time_limit_s, schedule.size());
+  int hits = 0;
+  for (const auto& sop : schedule) {
+    ObserveUntil(phase_start + std::chrono::milliseconds(static_cast<int64_t>(sop.at_s * 1000)));
+    history_.Append(Op{.type = OpType::kInfo, .process = kNemesisProcess, .f = sop.f});
+    NemesisResult r = nemesis_->Invoke(sop.f);
+    history_.Append(Op{.type = OpType::kInfo, .process = kNemesisProcess, .f = sop.f,
+                       .value = r.value, .error = r.error});
+    if (r.hit) ++hits;
+    spdlog::info("Nemesis: {} {}{}", sop.f, r.value.dump(), r.error ? " error: " + *r.error : "");
+  }
+  ObserveUntil(phase_start + std::chrono::milliseconds(static_cast<int64_t>(opts_.time_limit_s * 1000)));
+  if (nemesis_) {
+    Status healed = nemesis_->Heal();
+    if (!healed.ok()) spdlog::error("Healing: {}", healed.message());
+  }
+  timings_["fault_ops"] = schedule.size();
+  timings_["fault_hits"] = hits;
+
+  // The end: the job has run for the healthy window since the faults ended, or 1.1 x grace.
+  auto phase_end = Clock::now();
+  double window = opts_.job_running_healthy_threshold * kHealthyPollUnitSeconds;
+  auto give_up = phase_end + std::chrono::milliseconds(
+                                 static_cast<int64_t>(1.1 * opts_.job_recovery_grace_period_s * 1000));
+  spdlog::info("Waiting for the job to run for {:.0f} s (at most {:.0f} s)", window,
+               1.1 * opts_.job_recovery_grace_period_s);
+  while (Clock::now() < give_up && health_.RunningFor(phase_end, interval) + 1e-9 < window) {
+    ObserveUntil(std::min(give_up, Clock::now() + std::chrono::milliseconds(250)));
+  }
+  timings_["recovery_wait_s"] = SecondsSince(phase_end);
+  if (!schedule.empty() && hits == 0) {
+    return Internal("no kill of {} ever hit a process", opts_.nemesis_gen);
+  }
+  return Status::Ok();
 }
 
 // What Flink itself knows at the end: the effective configuration, version and the job's
@@ -394,7 +536,7 @@ int Run::Execute() {
     timings_["start_to_flink_ready_s"] = SecondsSince(start_);
     err = SubmitJob();
   }
-  if (err.ok()) DriveClient();
+  if (err.ok()) err = DriveTest();
   if (!ctx_.nodes.empty()) Gather();
   if (!err.ok()) spdlog::error("{}", err.message());
   (void)store_.WriteJson("cluster.json", cluster_ ? cluster_->ToJson() : nlohmann::json());

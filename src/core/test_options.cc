@@ -9,7 +9,7 @@
 namespace jf {
 
 const std::vector<std::string>& KnownNemesisGens() {
-  static const std::vector<std::string> kGens = {"utopia"};
+  static const std::vector<std::string> kGens = {"kill-task-managers", "utopia"};
   return kGens;
 }
 
@@ -57,6 +57,9 @@ Status TestOptions::Validate() {
   if (!(job_rate > 0 && job_rate <= 100000)) {
     return InvalidArgument("--job-rate must be between 1 and 100000 records/s");
   }
+  if (!(restart_delay_s >= 0 && restart_delay_s <= 600)) {
+    return InvalidArgument("--restart-delay must be between 0 and 600 seconds");
+  }
   if (job_splits < 1) return InvalidArgument("--job-splits must be positive");
   if (taskmanager_slots < 1 || taskmanager_slots > 16) {
     return InvalidArgument("--taskmanager-slots must be between 1 and 16");
@@ -101,6 +104,7 @@ nlohmann::json TestOptions::ToJson() const {
           {"job-splits", job_splits},
           {"taskmanager-slots", taskmanager_slots},
           {"spare-slots", spare_slots},
+          {"restart-delay", restart_delay_s},
           {"leave-db-running", leave_db_running}};
 }
 

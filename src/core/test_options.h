@@ -16,7 +16,7 @@
 namespace jf {
 
 struct TestOptions {
-  std::string nemesis_gen = "utopia";
+  std::string nemesis_gen = "kill-task-managers";
   std::string client_gen = "poll-job-running";
   int job_running_healthy_threshold = 5;  // x 5 s of running at the end
   double job_recovery_grace_period_s = 180;
@@ -38,6 +38,7 @@ struct TestOptions {
   int taskmanager_slots = 1;
   int spare_slots = 0;
   double readiness_timeout_s = 120;
+  double restart_delay_s = 1;  // supervised daemons come back this long after they die
   bool leave_db_running = false;
 
   // Checks ranges and names, parses flink_config into flink_overrides, fills defaults.

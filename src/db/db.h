@@ -39,6 +39,7 @@ struct DeployContext {
   int taskmanager_slots = 1;
   int spare_slots = 0;  // slots left free: parallelism = nodes x slots - spare
   double readiness_timeout_s = 120;
+  double restart_delay_s = 1;  // supervised daemons come back this long after they die
 
   std::string ZooKeeperQuorum() const;  // ip:2181,ip:2181,...
   std::string RunSharedDir() const { return shared_dir + "/" + run_id; }
@@ -63,6 +64,31 @@ class LogFiles {
  public:
   virtual ~LogFiles() = default;
   virtual std::vector<LogPath> LogPaths(const NodeHandle& node) const = 0;
+};
+
+// A process a fault hit: where, what, and its PID as the node and the harness see it.
+struct ProcessRef {
+  std::string node;
+  std::string role;
+  int pid = 0;        // in the node's PID namespace
+  int host_pid = -1;  // as the harness's machine sees it; -1 if unknown
+};
+
+// Capability: the processes of each role can be found and signalled (kills, pauses).
+class Kill {
+ public:
+  virtual ~Kill() = default;
+  // Roles this Db runs, e.g. "taskmanager", "jobmanager".
+  virtual std::vector<std::string> Roles() const = 0;
+  // The nodes that run `role`.
+  virtual std::vector<NodeHandle> NodesWithRole(const DeployContext& ctx,
+                                                const std::string& role) const = 0;
+  // The current processes of `role` on `node`.
+  virtual Result<std::vector<ProcessRef>> Processes(const NodeHandle& node,
+                                                    const std::string& role) = 0;
+  // Sends `signal` to them; returns the processes it reached (empty: none was running).
+  virtual Result<std::vector<ProcessRef>> Signal(const NodeHandle& node, const std::string& role,
+                                                 int signal) = 0;
 };
 
 // Runs fn(node) on every node in parallel and returns the first error (all calls finish first).

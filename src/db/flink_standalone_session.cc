@@ -7,14 +7,18 @@
 
 #include "client/flink_rest.h"
 #include "control/daemon.h"
+#include "control/processes.h"
+#include "control/supervisor.h"
 
 namespace jf {
 namespace {
 
 constexpr const char* kHome = "/opt/flink";
 constexpr const char* kLogDir = "/var/log/flink";
-constexpr const char* kJmPid = "/opt/flink/jobmanager.pid";
-constexpr const char* kTmPid = "/opt/flink/taskmanager.pid";
+constexpr const char* kJmService = "flink-jobmanager";
+constexpr const char* kTmService = "flink-taskmanager";
+constexpr const char* kJmClass = "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
+constexpr const char* kTmClass = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
 
 std::map<std::string, std::string> DaemonEnv(const DeployContext& ctx) {
   return {{"JAVA_HOME", ctx.java_home},
@@ -23,18 +27,17 @@ std::map<std::string, std::string> DaemonEnv(const DeployContext& ctx) {
           {"FLINK_PID_DIR", kHome}};
 }
 
-// Installs the distribution at /opt/flink on a node: bin/, lib/, opt/ and plugins/ link to the
-// laid-out distribution (local nodes read the host's file system), conf/ is the node's own copy
-// with the harness's config.yaml.
+// Installs the distribution at /opt/flink on a node (read-only: on local nodes the files are hard
+// links to the cache), with a conf/ of the node's own holding the harness's config.yaml.
 Status Install(const DeployContext& ctx, const NodeHandle& n, const std::string& yaml) {
+  JF_RETURN_IF_ERROR(n.remote->UploadTree(ctx.flink_home, kHome));
   auto r = ExecShell(*n.remote,
                      R"SH(set -e
-src=$1; home=$2; logs=$3
-rm -rf "$home" && mkdir -p "$home/conf" "$logs" /tmp/flink
-for d in bin lib opt plugins; do ln -s "$src/$d" "$home/$d"; done
-cp -r "$src/conf/." "$home/conf/"
-printf '%s' "$4" > "$home/conf/config.yaml")SH",
-                     {ctx.flink_home, kHome, kLogDir, yaml});
+home=$1; logs=$2
+mkdir -p "$logs" /tmp/flink
+cp -r "$home/conf" "$home/conf.new" && rm -rf "$home/conf" && mv "$home/conf.new" "$home/conf"
+printf '%s' "$3" > "$home/conf/config.yaml")SH",
+                     {kHome, kLogDir, yaml});
   return r.ok() ? Status::Ok() : r.status();
 }
 
@@ -100,24 +103,25 @@ Status FlinkStandaloneSessionDb::Setup(DeployContext& ctx) {
   }));
 
   auto jms = JobManagerNodes(ctx);
+  auto delay = std::chrono::milliseconds(static_cast<int64_t>(ctx.restart_delay_s * 1000));
   JF_RETURN_IF_ERROR(ForEachNode(jms, [&](const NodeHandle& n) -> Status {
-    DaemonSpec spec{.name = "JobManager on " + n.name,
-                    .argv = {std::string(kHome) + "/bin/jobmanager.sh", "start-foreground"},
-                    .env = DaemonEnv(ctx),
-                    .log_file = std::string(kLogDir) + "/jobmanager.out",
-                    .pid_file = kJmPid};
-    JF_ASSIGN_OR_RETURN(int pid, StartDaemon(*n.remote, spec));
-    spdlog::info("Started JobManager on {} (pid {})", n.name, pid);
+    ServiceSpec spec{.name = kJmService,
+                     .argv = {std::string(kHome) + "/bin/jobmanager.sh", "start-foreground"},
+                     .env = DaemonEnv(ctx),
+                     .log_file = std::string(kLogDir) + "/jobmanager.out",
+                     .restart_delay = delay};
+    JF_RETURN_IF_ERROR(StartService(*n.remote, spec));
+    spdlog::info("Started JobManager on {} (supervised)", n.name);
     return Status::Ok();
   }));
   JF_RETURN_IF_ERROR(ForEachNode(ctx.nodes, [&](const NodeHandle& n) -> Status {
-    DaemonSpec spec{.name = "TaskManager on " + n.name,
-                    .argv = {std::string(kHome) + "/bin/taskmanager.sh", "start-foreground"},
-                    .env = DaemonEnv(ctx),
-                    .log_file = std::string(kLogDir) + "/taskmanager.out",
-                    .pid_file = kTmPid};
-    JF_ASSIGN_OR_RETURN(int pid, StartDaemon(*n.remote, spec));
-    spdlog::info("Started TaskManager on {} (pid {})", n.name, pid);
+    ServiceSpec spec{.name = kTmService,
+                     .argv = {std::string(kHome) + "/bin/taskmanager.sh", "start-foreground"},
+                     .env = DaemonEnv(ctx),
+                     .log_file = std::string(kLogDir) + "/taskmanager.out",
+                     .restart_delay = delay};
+    JF_RETURN_IF_ERROR(StartService(*n.remote, spec));
+    spdlog::info("Started TaskManager on {} (supervised)", n.name);
     return Status::Ok();
   }));
 
@@ -147,19 +151,17 @@ Status FlinkStandaloneSessionDb::Setup(DeployContext& ctx) {
       last_problem = fmt::format("TaskManager on {} did not register", missing);
     }
     if (!ready_url.empty()) break;
-    // A daemon that died will not come back by itself (no supervisor yet): fail fast.
-    for (const auto& n : jms) {
-      auto pid = DaemonPid(*n.remote, kJmPid);
-      if (pid.ok() && *pid == 0) {
-        return Internal("the JobManager on {} exited during start-up; see {}/ on {} (in the "
-                        "store: {}/flink/)", n.name, kLogDir, n.name, n.name);
-      }
-    }
-    for (const auto& n : ctx.nodes) {
-      auto pid = DaemonPid(*n.remote, kTmPid);
-      if (pid.ok() && *pid == 0) {
-        return Internal("the TaskManager on {} exited during start-up; see {}/ on {} (in the "
-                        "store: {}/flink/)", n.name, kLogDir, n.name, n.name);
+    // A daemon that keeps dying will never register: fail fast rather than wait.
+    for (const auto& [role, nodes] : {std::pair{"JobManager", jms}, {"TaskManager", ctx.nodes}}) {
+      for (const auto& n : nodes) {
+        auto out = ExecShell(*n.remote, "grep -c 'jepsen-flink: .* exited' \"$1\" || true",
+                             {fmt::format("{}/{}.out", kLogDir, role == std::string("JobManager")
+                                                                    ? "jobmanager" : "taskmanager")});
+        if (out.ok() && std::atoi(out->out.c_str()) >= 3) {
+          return Internal("the {} on {} exited {} times during start-up; see {}/ on {} (in the "
+                          "store: {}/flink/)", role, n.name, std::atoi(out->out.c_str()), kLogDir,
+                          n.name, n.name);
+        }
       }
     }
     std::this_thread::sleep_for(std::chrono::seconds(1));
@@ -184,14 +186,68 @@ Status FlinkStandaloneSessionDb::Setup(DeployContext& ctx) {
 
 Status FlinkStandaloneSessionDb::Teardown(DeployContext& ctx) {
   return ForEachNode(ctx.nodes, [&](const NodeHandle& n) -> Status {
-    JF_RETURN_IF_ERROR(StopDaemon(*n.remote, kTmPid, std::chrono::seconds(5)));
-    JF_RETURN_IF_ERROR(StopDaemon(*n.remote, kJmPid, std::chrono::seconds(5)));
+    JF_RETURN_IF_ERROR(StopService(*n.remote, kTmService, std::chrono::seconds(5)));
+    JF_RETURN_IF_ERROR(StopService(*n.remote, kJmService, std::chrono::seconds(5)));
     return Status::Ok();
   });
 }
 
 std::vector<LogPath> FlinkStandaloneSessionDb::LogPaths(const NodeHandle&) const {
   return {{kLogDir, "flink"}, {std::string(kHome) + "/conf", "flink/conf"}};
+}
+
+Result<std::string> FlinkStandaloneSessionDb::EntryClass(const std::string& role) {
+  if (role == "jobmanager") return std::string(kJmClass);
+  if (role == "taskmanager") return std::string(kTmClass);
+  return InvalidArgument("no Flink role '{}'", role);
+}
+
+std::vector<NodeHandle> FlinkStandaloneSessionDb::NodesWithRole(const DeployContext& ctx,
+                                                                const std::string& role) const {
+  if (role == "jobmanager") return JobManagerNodes(ctx);
+  if (role == "taskmanager") return ctx.nodes;
+  return {};
+}
+
+namespace {
+
+std::vector<ProcessRef> Refs(const NodeHandle& node, const std::string& role,
+                             const std::vector<int>& pids) {
+  std::vector<ProcessRef> refs;
+  auto* resolver = dynamic_cast<HostPidResolver*>(node.remote);
+  for (int pid : pids) {
+    ProcessRef r{.node = node.name, .role = role, .pid = pid};
+    if (resolver) r.host_pid = resolver->HostPid(pid).value_or(-1);
+    refs.push_back(r);
+  }
+  return refs;
+}
+
+}  // namespace
+
+Result<std::vector<ProcessRef>> FlinkStandaloneSessionDb::Processes(const NodeHandle& node,
+                                                                    const std::string& role) {
+  JF_ASSIGN_OR_RETURN(std::string cls, EntryClass(role));
+  JF_ASSIGN_OR_RETURN(auto pids, FindProcesses(*node.remote, cls));
+  return Refs(node, role, pids);
+}
+
+Result<std::vector<ProcessRef>> FlinkStandaloneSessionDb::Signal(const NodeHandle& node,
+                                                                 const std::string& role,
+                                                                 int signal) {
+  JF_ASSIGN_OR_RETURN(std::string cls, EntryClass(role));
+  // Resolve host PIDs before the signal: a SIGKILLed process is gone a moment later.
+  JF_ASSIGN_OR_RETURN(auto before, Processes(node, role));
+  JF_ASSIGN_OR_RETURN(auto pids, SignalProcesses(*node.remote, cls, signal));
+  std::vector<ProcessRef> hit = Refs(node, role, {});
+  for (int pid : pids) {
+    ProcessRef r{.node = node.name, .role = role, .pid = pid};
+    for (const auto& b : before) {
+      if (b.pid == pid) r.host_pid = b.host_pid;
+    }
+    hit.push_back(r);
+  }
+  return hit;
 }
 
 }  // namespace jf

@@ -44,6 +44,7 @@ Status ZooKeeperDb::Setup(DeployContext& ctx) {
   JF_RETURN_IF_ERROR(ForEachNode(ctx.nodes, [&](const NodeHandle& n) -> Status {
     size_t id = 0;
     while (ctx.nodes[id].name != n.name) ++id;
+    JF_RETURN_IF_ERROR(n.remote->UploadTree(ctx.zookeeper_lib_dir, std::string(kHome) + "/lib"));
     auto r = ExecShell(*n.remote,
                        "rm -rf \"$1/data\" && mkdir -p \"$1/data\" \"$1/conf\" \"$2\" && "
                        "echo \"$3\" > \"$1/data/myid\" && printf '%s' \"$4\" > \"$1/conf/zoo.cfg\" "
@@ -61,7 +62,7 @@ Status ZooKeeperDb::Setup(DeployContext& ctx) {
                  "-Dzookeeper.log.dir=" + std::string(kLogDir),
                  "-Dlogback.configurationFile=file:" + std::string(kHome) + "/conf/logback.xml",
                  "-cp",
-                 ctx.zookeeper_lib_dir + "/*",
+                 std::string(kHome) + "/lib/*",
                  "org.apache.zookeeper.server.quorum.QuorumPeerMain",
                  std::string(kHome) + "/conf/zoo.cfg"};
     spec.log_file = std::string(kLogDir) + "/zookeeper.out";

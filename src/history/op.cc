@@ -33,6 +33,11 @@ nlohmann::json OpToJson(const Op& op) {
   j["f"] = op.f;
   j["value"] = op.value;
   if (op.error) j["error"] = *op.error;
+  if (op.ext.is_object()) {
+    for (const auto& [k, v] : op.ext.items()) {
+      if (!j.contains(k)) j[k] = v;
+    }
+  }
   return j;
 }
 
@@ -53,6 +58,12 @@ Result<Op> OpFromJson(const nlohmann::json& j) {
     op.f = j.at("f").get<std::string>();
     if (j.contains("value")) op.value = j["value"];
     if (j.contains("error") && !j["error"].is_null()) op.error = j["error"].get<std::string>();
+    for (const auto& [k, v] : j.items()) {
+      if (k != "index" && k != "time" && k != "type" && k != "process" && k != "f" &&
+          k != "value" && k != "error") {
+        op.ext[k] = v;
+      }
+    }
   } catch (const nlohmann::json::exception& e) {
     return InvalidArgument("malformed op {}: {}", j.dump(), e.what());
   }

@@ -32,6 +32,8 @@ struct Op {
   std::string f;
   nlohmann::json value;  // null when absent
   std::optional<std::string> error;
+  // Further fields, as Jepsen ops carry extra keys (e.g. what Flink reported with a poll).
+  nlohmann::json ext;
 
   bool is_client() const { return process != kNemesisProcess; }
 };

@@ -1,0 +1,37 @@
+// Fault schedules as data: what the nemesis does and when, computed up front from the schedule's
+// name, the time limit and the run's seed (the same seed gives the same schedule). Times are
+// seconds from the start of the fault phase. Pure: touches no node and no clock.
+#ifndef JF_GENERATOR_SCHEDULE_H_
+#define JF_GENERATOR_SCHEDULE_H_
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace jf {
+
+struct ScheduledOp {
+  double at_s = 0;  // seconds after the fault phase began
+  std::string f;    // e.g. "kill-task-managers"
+};
+
+// Jepsen's `stagger dt`: each op follows the previous one after a uniform random 0..2*dt s.
+inline constexpr double kStaggerSeconds = 3.0;
+
+// The schedule of --nemesis-gen `gen`: ops within [0, time_limit_s). InvalidArgument for an
+// unknown name.
+Result<std::vector<ScheduledOp>> NemesisSchedule(const std::string& gen, double time_limit_s,
+                                                 uint64_t seed);
+
+// The run's RNG: one per run, seeded with --seed.
+using Rng = std::mt19937_64;
+
+// Uniform double in [lo, hi), the same on every platform for a given RNG state.
+double Uniform(Rng& rng, double lo, double hi);
+
+}  // namespace jf
+
+#endif  // JF_GENERATOR_SCHEDULE_H_

@@ -1,0 +1,93 @@
+#include "nemesis/kill.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace jf {
+
+nlohmann::json ProcessRefToJson(const ProcessRef& p) {
+  nlohmann::json j = {{"node", p.node}, {"role", p.role}, {"pid", p.pid}};
+  if (p.host_pid > 0) j["host-pid"] = p.host_pid;
+  return j;
+}
+
+KillNemesis::KillNemesis(std::vector<KillSpec> specs, Kill* db, const DeployContext* ctx, Rng* rng)
+    : specs_(std::move(specs)), db_(db), ctx_(ctx), rng_(rng) {}
+
+std::vector<NodeHandle> KillNemesis::PickTargets(const std::vector<NodeHandle>& nodes,
+                                                 Targeting t, Rng& rng) {
+  if (nodes.empty()) return {};
+  switch (t) {
+    case Targeting::kAll:
+      return nodes;
+    case Targeting::kOne:
+      return {nodes[static_cast<size_t>(Uniform(rng, 0, nodes.size()))]};
+    case Targeting::kRandomHalf: {
+      // Each node with probability 1/2, at least one (the original's random-sample 0.5).
+      std::vector<NodeHandle> picked;
+      for (const auto& n : nodes) {
+        if (Uniform(rng, 0, 1) < 0.5) picked.push_back(n);
+      }
+      if (picked.empty()) picked.push_back(nodes[static_cast<size_t>(Uniform(rng, 0, nodes.size()))]);
+      return picked;
+    }
+  }
+  return {};
+}
+
+NemesisResult KillNemesis::Invoke(const std::string& f) {
+  NemesisResult result;
+  auto spec = std::find_if(specs_.begin(), specs_.end(), [&](const KillSpec& s) { return s.f == f; });
+  if (spec == specs_.end()) {
+    result.error = "unknown kill op " + f;
+    return result;
+  }
+  auto targets = PickTargets(db_->NodesWithRole(*ctx_, spec->role), spec->targeting, *rng_);
+  nlohmann::json killed = nlohmann::json::array();
+  nlohmann::json nodes = nlohmann::json::array();
+  std::string errors;
+  for (const auto& n : targets) {
+    nodes.push_back(n.name);
+    auto hit = db_->Signal(n, spec->role, SIGKILL);
+    if (!hit.ok()) {
+      errors += (errors.empty() ? "" : "; ") + n.name + ": " + hit.status().message();
+      continue;
+    }
+    Watch w{n, spec->role, {}};
+    for (const auto& p : *hit) {
+      killed.push_back(ProcessRefToJson(p));
+      w.gone.insert(p.pid);
+    }
+    if (!hit->empty()) {
+      // A newer kill of the same role on the same node replaces the older watch.
+      std::erase_if(watches_, [&](const Watch& o) { return o.node.name == n.name && o.role == w.role; });
+      watches_.push_back(std::move(w));
+    }
+  }
+  result.hit = !killed.empty();
+  result.value = {{"nodes", nodes}, {"targets", killed}};
+  if (!result.hit) result.value["no-target"] = true;
+  if (!errors.empty()) result.error = errors;
+  return result;
+}
+
+std::vector<NemesisEvent> KillNemesis::Observe() {
+  std::vector<NemesisEvent> events;
+  for (auto it = watches_.begin(); it != watches_.end();) {
+    auto now = db_->Processes(it->node, it->role);
+    bool started = false;
+    if (now.ok()) {
+      for (const auto& p : *now) {
+        if (it->gone.count(p.pid)) continue;
+        events.push_back({"process-started", ProcessRefToJson(p)});
+        started = true;
+      }
+    }
+    it = started ? watches_.erase(it) : it + 1;
+  }
+  return events;
+}
+
+}  // namespace jf

@@ -1,0 +1,59 @@
+// KillNemesis: SIGKILL of a role's processes (TaskManagers, JobManagers) through the Db's Kill
+// capability, on the nodes a targeter picks, and the watch for their comeback: once a killed
+// role runs a process that was not there at the kill, Observe() reports "process-started" with
+// its PIDs.
+//
+// Thread-safety: driven by one thread.
+#ifndef JF_NEMESIS_KILL_H_
+#define JF_NEMESIS_KILL_H_
+
+#include <chrono>
+#include <map>
+#include <set>
+
+#include "db/db.h"
+#include "generator/schedule.h"
+#include "nemesis/nemesis.h"
+
+namespace jf {
+
+enum class Targeting { kAll, kOne, kRandomHalf };
+
+struct KillSpec {
+  std::string f;     // the op name, e.g. "kill-task-managers"
+  std::string role;  // "taskmanager" or "jobmanager"
+  Targeting targeting = Targeting::kAll;
+};
+
+class KillNemesis : public Nemesis {
+ public:
+  // `db` and `ctx` must outlive the nemesis; `rng` is the run's RNG.
+  KillNemesis(std::vector<KillSpec> specs, Kill* db, const DeployContext* ctx, Rng* rng);
+
+  NemesisResult Invoke(const std::string& f) override;
+  std::vector<NemesisEvent> Observe() override;
+  Status Heal() override { return Status::Ok(); }  // a kill has nothing to undo
+
+  // Picks the target nodes of a kill (exposed for tests).
+  static std::vector<NodeHandle> PickTargets(const std::vector<NodeHandle>& nodes, Targeting t,
+                                             Rng& rng);
+
+ private:
+  struct Watch {
+    NodeHandle node;
+    std::string role;
+    std::set<int> gone;  // PIDs at the time of the kill
+  };
+
+  std::vector<KillSpec> specs_;
+  Kill* db_;
+  const DeployContext* ctx_;
+  Rng* rng_;
+  std::vector<Watch> watches_;
+};
+
+nlohmann::json ProcessRefToJson(const ProcessRef& p);
+
+}  // namespace jf
+
+#endif  // JF_NEMESIS_KILL_H_
