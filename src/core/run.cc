@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "checker/availability.h"
+#include "checker/recovery.h"
 #include "client/flink_rest.h"
 #include "client/job_poller.h"
 #include "client/leader.h"
@@ -145,6 +146,7 @@ class Run {
     return std::chrono::milliseconds(static_cast<int64_t>(opts_.poll_interval_s * 1000));
   }
   void Gather();
+  void SaveTaskManagers(const std::string& name);
   void TearDown();
   int CheckAndReport(const Status& run_error);
 
@@ -168,6 +170,7 @@ class Run {
   std::unique_ptr<Nemesis> nemesis_;
   std::atomic<bool> stop_client_{false};
   HealthTracker health_;
+  Clock::time_point last_fault_;  // the last kill that hit, or the last process-started
 };
 
 Status Run::SetUpNodes() {
@@ -221,6 +224,7 @@ Status Run::Deploy() {
     timings_["setup_" + db->name() + "_s"] = SecondsSince(t);
   }
   zk_ = std::make_shared<ZkLeaderLookup>(ctx_.ZooKeeperQuorum());
+  SaveTaskManagers("taskmanagers-start.json");
   return Status::Ok();
 }
 
@@ -333,6 +337,7 @@ void Run::ObserveUntil(Clock::time_point until) {
       for (auto& ev : nemesis_->Observe()) {
         history_.Append(Op{.type = OpType::kInfo, .process = kNemesisProcess, .f = ev.f,
                            .value = ev.value});
+        last_fault_ = Clock::now();
         spdlog::info("Nemesis: {} {}", ev.f, ev.value.dump());
       }
     }
@@ -385,7 +390,10 @@ Status Run::DriveTest() {
     NemesisResult r = nemesis_->Invoke(sop.f);
     history_.Append(Op{.type = OpType::kInfo, .process = kNemesisProcess, .f = sop.f,
                        .value = r.value, .error = r.error});
-    if (r.hit) ++hits;
+    if (r.hit) {
+      ++hits;
+      last_fault_ = Clock::now();
+    }
     spdlog::info("Nemesis: {} {}{}", sop.f, r.value.dump(), r.error ? " error: " + *r.error : "");
   }
   ObserveUntil(phase_start + std::chrono::milliseconds(static_cast<int64_t>(opts_.time_limit_s * 1000)));
@@ -396,15 +404,18 @@ Status Run::DriveTest() {
   timings_["fault_ops"] = schedule.size();
   timings_["fault_hits"] = hits;
 
-  // The end: the job has run for the healthy window since the faults ended, or 1.1 x grace.
+  // The end: the job has run for the healthy window since the faults ended, or 1.1 x the grace
+  // period has passed since the last fault (a killed process that came back late is the last
+  // fault, so the grace period always elapses before a run gives up).
   auto phase_end = Clock::now();
   double window = opts_.job_running_healthy_threshold * kHealthyPollUnitSeconds;
-  auto give_up = phase_end + std::chrono::milliseconds(
-                                 static_cast<int64_t>(1.1 * opts_.job_recovery_grace_period_s * 1000));
-  spdlog::info("Waiting for the job to run for {:.0f} s (at most {:.0f} s)", window,
-               1.1 * opts_.job_recovery_grace_period_s);
-  while (Clock::now() < give_up && health_.RunningFor(phase_end, interval) + 1e-9 < window) {
-    ObserveUntil(std::min(give_up, Clock::now() + std::chrono::milliseconds(250)));
+  auto grace = std::chrono::milliseconds(
+      static_cast<int64_t>(1.1 * opts_.job_recovery_grace_period_s * 1000));
+  spdlog::info("Waiting for the job to run for {:.0f} s (at most {:.0f} s after the last fault)",
+               window, 1.1 * opts_.job_recovery_grace_period_s);
+  while (Clock::now() < std::max(phase_end, last_fault_) + grace &&
+         health_.RunningFor(phase_end, interval) + 1e-9 < window) {
+    ObserveUntil(Clock::now() + std::chrono::milliseconds(250));
   }
   timings_["recovery_wait_s"] = SecondsSince(phase_end);
   if (!schedule.empty() && hits == 0) {
@@ -424,6 +435,7 @@ void Run::Gather() {
     auto config = rest.JobManagerConfig();
     if (!config.ok()) continue;
     (void)store_.WriteJson("flink-config.json", *config);
+    SaveTaskManagers("taskmanagers-end.json");
     if (auto c = rest.Config(); c.ok()) {
       (void)store_.WriteJson("flink-version.json",
                              {{"flink-version", c->value("flink-version", "")},
@@ -444,6 +456,18 @@ void Run::Gather() {
   }
   spdlog::warn("No JobManager answered at the end; flink-config.json and job-exceptions.json "
                "are missing");
+}
+
+// The registered TaskManagers (ids, RPC paths), so a run shows which ones were replaced.
+void Run::SaveTaskManagers(const std::string& name) {
+  for (const auto& url : FlinkStandaloneSessionDb::RestUrls(ctx_)) {
+    auto tms = FlinkRest(url, std::chrono::seconds(5)).TaskManagers();
+    if (!tms.ok()) continue;
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& tm : *tms) j.push_back({{"id", tm.id}, {"path", tm.path}});
+    (void)store_.WriteJson(name, j);
+    return;
+  }
 }
 
 void Run::TearDown() {
@@ -505,12 +529,21 @@ int Run::CheckAndReport(const Status& run_error) {
   results["valid?"] = valid == Validity::kValid     ? nlohmann::json(true)
                       : valid == Validity::kInvalid ? nlohmann::json(false)
                                                     : nlohmann::json("unknown");
+  results["recovery"] = RecoveryTimes(ops);
   results["nemesis-gen"] = opts_.nemesis_gen;
   results["job-id"] = job_id_;
   timings_["total_s"] = SecondsSince(start_);
   results["timings"] = timings_;
   (void)store_.WriteJson("results.json", results);
   for (const auto& a : r.anomalies) spdlog::info("Anomaly at {:.1f} s: {}", a.time / 1e9, a.what);
+  for (const char* m : {"harness", "flink"}) {
+    const auto& sum = results["recovery"][m]["summary"];
+    if (sum["count"].get<int>() > 0) {
+      spdlog::info("Recovery ({}): {} recoveries, min {:.1f} s, median {:.1f} s, max {:.1f} s", m,
+                   sum["count"].get<int>(), sum["min"].get<double>(), sum["median"].get<double>(),
+                   sum["max"].get<double>());
+    }
+  }
   spdlog::info("Store: {}", store_.dir());
   if (!run_error.ok() && !client_ran && valid != Validity::kInvalid) return kExitInternalError;
   switch (valid) {

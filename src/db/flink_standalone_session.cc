@@ -34,7 +34,8 @@ Status Install(const DeployContext& ctx, const NodeHandle& n, const std::string&
   auto r = ExecShell(*n.remote,
                      R"SH(set -e
 home=$1; logs=$2
-mkdir -p "$logs" /tmp/flink
+# Logs and temporary files of an earlier run on a reused node would be taken for this run's.
+rm -rf "$logs" /tmp/flink && mkdir -p "$logs" /tmp/flink
 cp -r "$home/conf" "$home/conf.new" && rm -rf "$home/conf" && mv "$home/conf.new" "$home/conf"
 printf '%s' "$3" > "$home/conf/config.yaml")SH",
                      {kHome, kLogDir, yaml});

@@ -46,7 +46,7 @@ Status ZooKeeperDb::Setup(DeployContext& ctx) {
     while (ctx.nodes[id].name != n.name) ++id;
     JF_RETURN_IF_ERROR(n.remote->UploadTree(ctx.zookeeper_lib_dir, std::string(kHome) + "/lib"));
     auto r = ExecShell(*n.remote,
-                       "rm -rf \"$1/data\" && mkdir -p \"$1/data\" \"$1/conf\" \"$2\" && "
+                       "rm -rf \"$1/data\" \"$2\" && mkdir -p \"$1/data\" \"$1/conf\" \"$2\" && "
                        "echo \"$3\" > \"$1/data/myid\" && printf '%s' \"$4\" > \"$1/conf/zoo.cfg\" "
                        "&& printf '%s' \"$5\" > \"$1/conf/logback.xml\"",
                        {kHome, kLogDir, std::to_string(id + 1), cfg, kLogback});

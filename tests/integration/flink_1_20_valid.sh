@@ -3,7 +3,7 @@ source "$(dirname "$0")/lib.sh"
 store="$IT_STORE/flink-1.20"
 rm -rf "$store"
 set +e
-"$JF" test --nemesis-gen utopia --time-limit 20 --job-running-healthy-threshold 3 \
+"$JF" test --nemesis-gen utopia --time-limit 5 --job-running-healthy-threshold 3 \
   --flink-version 1.20.5 --store "$store" > "$store.stdout" 2> "$store.stderr"
 rc=$?
 set -e

@@ -4,7 +4,7 @@ source "$(dirname "$0")/lib.sh"
 store="$IT_STORE/utopia"
 rm -rf "$store"
 set +e
-"$JF" test --nemesis-gen utopia --time-limit 30 --store "$store" > "$store.stdout" 2> "$store.stderr"
+"$JF" test --nemesis-gen utopia --time-limit 10 --store "$store" > "$store.stdout" 2> "$store.stderr"
 rc=$?
 set -e
 tail -n 20 "$store.stderr"

@@ -1,0 +1,105 @@
+#include "checker/recovery.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "checker/availability.h"
+
+namespace jf {
+namespace {
+
+constexpr double kNs = 1e9;
+
+bool IsHittingKill(const Op& op) {
+  return !op.is_client() && op.f.rfind("kill-", 0) == 0 && op.value.is_object() &&
+         op.value.contains("targets") && op.value["targets"].is_array() &&
+         !op.value["targets"].empty();
+}
+
+// Whether a completed poll saw every job running; nullopt for invocations and other ops.
+std::optional<bool> PollRunning(const Op& op) {
+  if (!op.is_client() || op.f != kJobsRunningF || op.type == OpType::kInvoke) return std::nullopt;
+  if (op.type != OpType::kOk || !op.value.is_object() || op.value.empty()) return false;
+  for (const auto& [_, v] : op.value.items()) {
+    if (!v.is_boolean() || !v.get<bool>()) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+nlohmann::json Summary(std::vector<double> values) {
+  if (values.empty()) {
+    return {{"count", 0}, {"min", nullptr}, {"median", nullptr}, {"max", nullptr}};
+  }
+  std::sort(values.begin(), values.end());
+  size_t n = values.size();
+  double median = n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+  return {{"count", n}, {"min", values.front()}, {"median", median}, {"max", values.back()}};
+}
+
+nlohmann::json RecoveryTimes(const std::vector<Op>& history) {
+  // Harness measure.
+  nlohmann::json kills = nlohmann::json::array();
+  std::vector<double> harness;
+  for (size_t i = 0; i < history.size(); ++i) {
+    if (!IsHittingKill(history[i])) continue;
+    const Op& kill = history[i];
+    std::optional<int64_t> down, up;
+    for (size_t j = i + 1; j < history.size() && !up; ++j) {
+      auto running = PollRunning(history[j]);
+      if (!running) continue;
+      if (!down && !*running) down = history[j].time;
+      if (down && *running) up = history[j].time;
+    }
+    nlohmann::json k = {{"f", kill.f}, {"index", kill.index}, {"time_s", kill.time / kNs}};
+    if (!down) {
+      k["outage"] = false;
+    } else if (!up) {
+      k["recovered"] = false;
+    } else {
+      double s = (*up - kill.time) / kNs;
+      k["recovered_at_s"] = *up / kNs;
+      k["seconds"] = s;
+      harness.push_back(s);
+    }
+    kills.push_back(k);
+  }
+
+  // Flink's measure: every distinct RESTARTING timestamp, paired with the first later RUNNING.
+  std::map<std::string, std::set<int64_t>> restarting, running;
+  for (const auto& op : history) {
+    if (!op.is_client() || !op.ext.is_object() || !op.ext.contains("flink")) continue;
+    for (const auto& [job, info] : op.ext["flink"].items()) {
+      const auto& ts = info.value("timestamps", nlohmann::json::object());
+      if (ts.contains("RESTARTING") && ts["RESTARTING"].is_number()) {
+        restarting[job].insert(ts["RESTARTING"].get<int64_t>());
+      }
+      if (ts.contains("RUNNING") && ts["RUNNING"].is_number()) {
+        running[job].insert(ts["RUNNING"].get<int64_t>());
+      }
+    }
+  }
+  nlohmann::json restarts = nlohmann::json::array();
+  std::vector<double> flink;
+  for (const auto& [job, starts] : restarting) {
+    for (int64_t r : starts) {
+      auto it = running[job].upper_bound(r);
+      nlohmann::json e = {{"job", job}, {"restarting_ms", r}};
+      if (it != running[job].end()) {
+        double s = (*it - r) / 1000.0;
+        e["running_ms"] = *it;
+        e["seconds"] = s;
+        flink.push_back(s);
+      } else {
+        e["recovered"] = false;
+      }
+      restarts.push_back(e);
+    }
+  }
+  return {{"harness", {{"summary", Summary(harness)}, {"kills", kills}}},
+          {"flink", {{"summary", Summary(flink)}, {"restarts", restarts}}}};
+}
+
+}  // namespace jf

@@ -1,0 +1,68 @@
+#include "checker/recovery.h"
+
+#include <gtest/gtest.h>
+
+#include "checker/availability.h"
+
+namespace jf {
+namespace {
+
+constexpr int64_t kS = 1'000'000'000;
+
+Op Poll(double t, bool running, nlohmann::json flink = nullptr) {
+  Op op{.time = static_cast<int64_t>(t * kS), .type = OpType::kOk, .process = 0,
+        .f = kJobsRunningF, .value = {{"j", running}}};
+  if (!flink.is_null()) op.ext["flink"] = {{"j", flink}};
+  return op;
+}
+
+Op Kill(double t, bool hit) {
+  return Op{.time = static_cast<int64_t>(t * kS), .type = OpType::kInfo,
+            .process = kNemesisProcess, .f = "kill-task-managers",
+            .value = {{"targets", hit ? nlohmann::json::array({{{"node", "n1"}}})
+                                      : nlohmann::json::array()}}};
+}
+
+TEST(RecoveryTest, HarnessMeasureRunsFromKillToRunningAfterOutage) {
+  std::vector<Op> h = {Poll(0, true), Kill(1, true), Poll(2, true),  // not noticed yet
+                       Poll(3, false), Poll(4, false), Poll(7.5, true), Kill(8, false),
+                       Poll(9, true)};
+  auto r = RecoveryTimes(h);
+  auto& kills = r["harness"]["kills"];
+  ASSERT_EQ(kills.size(), 1u);  // the kill that found nothing is not a recovery
+  EXPECT_DOUBLE_EQ(kills[0]["seconds"].get<double>(), 6.5);
+  EXPECT_EQ(r["harness"]["summary"]["count"], 1);
+}
+
+TEST(RecoveryTest, KillWithoutOutageAndUnrecoveredAreMarked) {
+  auto r = RecoveryTimes({Kill(1, true), Poll(2, true), Poll(3, true)});
+  EXPECT_EQ(r["harness"]["kills"][0]["outage"], false);
+  r = RecoveryTimes({Kill(1, true), Poll(2, false)});
+  EXPECT_EQ(r["harness"]["kills"][0]["recovered"], false);
+  EXPECT_EQ(r["harness"]["summary"]["count"], 0);
+}
+
+TEST(RecoveryTest, FlinkMeasurePairsRestartingWithTheNextRunning) {
+  std::vector<Op> h = {
+      Poll(0, true, {{"state", "RUNNING"}, {"timestamps", {{"RUNNING", 1000}}}}),
+      Poll(1, false, {{"state", "RESTARTING"}, {"timestamps", {{"RUNNING", 1000}, {"RESTARTING", 5000}}}}),
+      Poll(2, true, {{"state", "RUNNING"}, {"timestamps", {{"RUNNING", 8500}, {"RESTARTING", 5000}}}}),
+      Poll(3, false, {{"state", "RESTARTING"}, {"timestamps", {{"RUNNING", 8500}, {"RESTARTING", 9000}}}}),
+      Poll(4, true, {{"state", "RUNNING"}, {"timestamps", {{"RUNNING", 13000}, {"RESTARTING", 9000}}}}),
+  };
+  auto r = RecoveryTimes(h);
+  auto& s = r["flink"]["summary"];
+  EXPECT_EQ(s["count"], 2);
+  EXPECT_DOUBLE_EQ(s["min"].get<double>(), 3.5);
+  EXPECT_DOUBLE_EQ(s["max"].get<double>(), 4.0);
+  EXPECT_DOUBLE_EQ(s["median"].get<double>(), 3.75);
+}
+
+TEST(SummaryTest, MedianOfOddAndEven) {
+  EXPECT_DOUBLE_EQ(Summary({3, 1, 2})["median"].get<double>(), 2);
+  EXPECT_DOUBLE_EQ(Summary({4, 1, 2, 3})["median"].get<double>(), 2.5);
+  EXPECT_EQ(Summary({})["count"], 0);
+}
+
+}  // namespace
+}  // namespace jf
