@@ -17,8 +17,18 @@ void AddTestCommand(CLI::App& app, int* exit_code) {
       "Deploy ZooKeeper and a highly available Flink standalone session cluster on a local "
       "namespace cluster, run the test job, inject faults, and check the history.");
   cmd->add_option("--nemesis-gen", opts->nemesis_gen,
-                  "Fault schedule: kill-task-managers (SIGKILL every TaskManager, one kill every "
-                  "0-6 s for --time-limit s) or utopia (no faults)")
+                  "The original's fault schedules: kill-task-managers (SIGKILL every TaskManager, "
+                  "a kill every 0-6 s), kill-single-task-manager, kill-random-task-managers, "
+                  "kill-task-managers-bursts (20 kills, then 300 s), kill-job-managers (every "
+                  "0.5 s), utopia (no faults)")
+      ->capture_default_str()
+      ->each([opts](const std::string&) { opts->nemesis_gen_given = true; });
+  cmd->add_option("--nemesis", opts->nemesis,
+                  "Faults drawn at random from these families: kill, pause, partition "
+                  "(comma-separated; exclusive with --nemesis-gen)")
+      ->delimiter(',');
+  cmd->add_option("--nemesis-interval", opts->nemesis_interval_s,
+                  "Mean seconds between --nemesis faults; pauses and partitions last 0.5-1.5x it")
       ->capture_default_str();
   cmd->add_option("--client-gen", opts->client_gen, "Client schedule: poll-job-running")
       ->capture_default_str();

@@ -5,6 +5,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <signal.h>
+
 #include <atomic>
 #include <filesystem>
 #include <mutex>
@@ -18,6 +20,8 @@
 #include "client/leader.h"
 #include "generator/schedule.h"
 #include "nemesis/kill.h"
+#include "nemesis/partition.h"
+#include "nemesis/pause.h"
 #include "cluster/local_cluster.h"
 #include "db/flink_config.h"
 #include "db/flink_standalone_session.h"
@@ -32,6 +36,19 @@ namespace jf {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Set by SIGINT/SIGTERM: the run stops injecting faults, heals, tears down and reports unknown.
+std::atomic<bool> g_interrupted{false};
+
+void OnInterrupt(int) { g_interrupted = true; }
+
+void InstallInterruptHandlers() {
+  struct sigaction sa {};
+  sa.sa_handler = OnInterrupt;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
 
 double SecondsSince(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
@@ -296,6 +313,10 @@ void Run::ClientLoop() {
       Op done{.type = out.type, .process = 0, .f = kJobsRunningF, .value = out.value,
               .error = out.error};
       if (!out.flink.empty()) done.ext["flink"] = out.flink;
+      if (!out.leader_url.empty()) {
+        done.ext["leader"] = {{"rest", out.leader_url}, {"via", out.leader_source}};
+        if (!out.leader_session.empty()) done.ext["leader"]["session"] = out.leader_session;
+      }
       history_.Append(done);
       bool running = out.type == OpType::kOk && out.value.value(job_id_, false);
       health_.Record(running, Clock::now());
@@ -332,7 +353,7 @@ void Run::ClientLoop() {
 // at the end, so an event is recorded before the next fault.
 void Run::ObserveUntil(Clock::time_point until) {
   for (bool last = false; !last;) {
-    last = Clock::now() >= until;
+    last = Clock::now() >= until || g_interrupted;
     if (nemesis_) {
       for (auto& ev : nemesis_->Observe()) {
         history_.Append(Op{.type = OpType::kInfo, .process = kNemesisProcess, .f = ev.f,
@@ -349,14 +370,28 @@ void Run::ObserveUntil(Clock::time_point until) {
 
 Status Run::DriveTest() {
   auto interval = PollInterval();
-  JF_ASSIGN_OR_RETURN(auto schedule,
-                      NemesisSchedule(opts_.nemesis_gen, opts_.time_limit_s, opts_.seed));
+  std::vector<ScheduledOp> schedule;
+  if (!opts_.nemesis.empty()) {
+    JF_ASSIGN_OR_RETURN(schedule, CombinedSchedule(opts_.nemesis, opts_.nemesis_interval_s,
+                                                   opts_.time_limit_s, opts_.seed));
+  } else {
+    JF_ASSIGN_OR_RETURN(schedule,
+                        NemesisSchedule(opts_.nemesis_gen, opts_.time_limit_s, opts_.seed));
+  }
   if (!schedule.empty()) {
     auto* kill = dynamic_cast<Kill*>(dbs_.back().get());
     if (!kill) return Internal("{} cannot kill processes", dbs_.back()->name());
-    nemesis_ = std::make_unique<KillNemesis>(
-        std::vector<KillSpec>{{"kill-task-managers", "taskmanager", Targeting::kAll}}, kill, &ctx_,
-        &rng_);
+    auto composite = std::make_unique<CompositeNemesis>();
+    composite->Add(std::make_unique<KillNemesis>(
+        std::vector<KillSpec>{{"kill-task-managers", "taskmanager", Targeting::kAll},
+                              {"kill-single-task-manager", "taskmanager", Targeting::kOne},
+                              {"kill-random-task-managers", "taskmanager", Targeting::kRandomHalf},
+                              {"kill-job-managers", "jobmanager", Targeting::kAll},
+                              {"kill", "taskmanager", Targeting::kOne}},
+        kill, &ctx_, &rng_));
+    composite->Add(std::make_unique<PauseNemesis>(kill, &ctx_, &rng_));
+    composite->Add(std::make_unique<PartitionNemesis>(&ctx_, &rng_));
+    nemesis_ = std::move(composite);
   }
   std::thread client([this] { ClientLoop(); });
   struct Joiner {
@@ -371,7 +406,7 @@ Status Run::DriveTest() {
   // Faults start only once the job has run with all its tasks (the original waited 60 s).
   auto wait_healthy_until =
       Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(opts_.job_recovery_grace_period_s * 1000));
-  while (!health_.ever_healthy() && Clock::now() < wait_healthy_until) {
+  while (!health_.ever_healthy() && Clock::now() < wait_healthy_until && !g_interrupted) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   if (!health_.ever_healthy()) {
@@ -381,13 +416,15 @@ Status Run::DriveTest() {
   }
 
   auto phase_start = Clock::now();
-  spdlog::info("Fault phase: {} for {} s ({} fault ops scheduled)", opts_.nemesis_gen,
+  spdlog::info("Fault phase: {} for {} s ({} fault ops scheduled)", opts_.NemesisName(),
                opts_.time_limit_s, schedule.size());
   int hits = 0;
   for (const auto& sop : schedule) {
+    if (g_interrupted) break;
     ObserveUntil(phase_start + std::chrono::milliseconds(static_cast<int64_t>(sop.at_s * 1000)));
-    history_.Append(Op{.type = OpType::kInfo, .process = kNemesisProcess, .f = sop.f});
-    NemesisResult r = nemesis_->Invoke(sop.f);
+    history_.Append(Op{.type = OpType::kInfo, .process = kNemesisProcess, .f = sop.f,
+                       .ext = sop.args.is_null() ? nlohmann::json() : nlohmann::json{{"args", sop.args}}});
+    NemesisResult r = nemesis_->Invoke(sop.f, sop.args);
     history_.Append(Op{.type = OpType::kInfo, .process = kNemesisProcess, .f = sop.f,
                        .value = r.value, .error = r.error});
     if (r.hit) {
@@ -413,11 +450,12 @@ Status Run::DriveTest() {
       static_cast<int64_t>(1.1 * opts_.job_recovery_grace_period_s * 1000));
   spdlog::info("Waiting for the job to run for {:.0f} s (at most {:.0f} s after the last fault)",
                window, 1.1 * opts_.job_recovery_grace_period_s);
-  while (Clock::now() < std::max(phase_end, last_fault_) + grace &&
+  while (!g_interrupted && Clock::now() < std::max(phase_end, last_fault_) + grace &&
          health_.RunningFor(phase_end, interval) + 1e-9 < window) {
     ObserveUntil(Clock::now() + std::chrono::milliseconds(250));
   }
   timings_["recovery_wait_s"] = SecondsSince(phase_end);
+  if (g_interrupted) return Status(StatusCode::kCancelled, "interrupted (SIGINT/SIGTERM)");
   if (!schedule.empty() && hits == 0) {
     return Internal("no kill of {} ever hit a process", opts_.nemesis_gen);
   }
@@ -472,6 +510,13 @@ void Run::SaveTaskManagers(const std::string& name) {
 
 void Run::TearDown() {
   auto t = Clock::now();
+  // Whatever happened, no fault stays: nothing paused, partitioned or left down by us.
+  if (nemesis_) {
+    Status healed = nemesis_->Heal();
+    history_.Append(Op{.type = OpType::kInfo, .process = kNemesisProcess, .f = "heal",
+                       .value = healed.ok() ? "healed" : healed.message()});
+    if (!healed.ok()) spdlog::error("Healing: {}", healed.message());
+  }
   if (opts_.leave_db_running) {
     spdlog::info("--leave-db-running: Flink and ZooKeeper stay up on the nodes");
   } else {
@@ -585,6 +630,7 @@ int Run::Execute() {
 }  // namespace
 
 RunOutcome RunTests(const TestOptions& opts) {
+  InstallInterruptHandlers();
   auto prep = Prepare(opts);
   if (!prep.ok()) {
     spdlog::error("{}", prep.status().message());
@@ -613,7 +659,7 @@ RunOutcome RunTests(const TestOptions& opts) {
     logger.Final(verdict);
     fmt::print("\n{}\n", verdict);
     fflush(stdout);
-    if (outcome.exit_code != kExitValid) break;
+    if (outcome.exit_code != kExitValid || g_interrupted) break;
   }
   return outcome;
 }

@@ -5,11 +5,15 @@
 
 #include "db/flink_config.h"
 #include "dist/flink_release.h"
+#include "generator/schedule.h"
 
 namespace jf {
 
 const std::vector<std::string>& KnownNemesisGens() {
-  static const std::vector<std::string> kGens = {"kill-task-managers", "utopia"};
+  static const std::vector<std::string> kGens = {
+      "kill-task-managers",        "kill-single-task-manager", "kill-random-task-managers",
+      "kill-task-managers-bursts", "kill-job-managers",        "fail-name-node-during-recovery",
+      "utopia"};
   return kGens;
 }
 
@@ -33,6 +37,16 @@ Status TestOptions::Validate() {
       KnownNemesisGens().end()) {
     return InvalidArgument("--nemesis-gen '{}' is not known; this build has: {}", nemesis_gen,
                            Join(KnownNemesisGens()));
+  }
+  if (nemesis_gen == "fail-name-node-during-recovery") {
+    return InvalidArgument("--nemesis-gen fail-name-node-during-recovery needs HDFS, which this "
+                           "build does not deploy yet");
+  }
+  if (!nemesis.empty() && nemesis_gen_given) {
+    return InvalidArgument("--nemesis and --nemesis-gen are exclusive: give one");
+  }
+  if (!nemesis.empty()) {
+    JF_RETURN_IF_ERROR(CombinedSchedule(nemesis, nemesis_interval_s, 1, 0).status());
   }
   if (std::find(KnownClientGens().begin(), KnownClientGens().end(), client_gen) ==
       KnownClientGens().end()) {
@@ -83,12 +97,21 @@ Status TestOptions::Validate() {
 }
 
 
-std::string TestOptions::TestName() const { return "standalone-session-" + nemesis_gen; }
+std::string TestOptions::NemesisName() const {
+  if (nemesis.empty()) return nemesis_gen;
+  std::string out;
+  for (const auto& f : nemesis) out += (out.empty() ? "" : "+") + f;
+  return out;
+}
+
+std::string TestOptions::TestName() const { return "standalone-session-" + NemesisName(); }
 
 nlohmann::json TestOptions::ToJson() const {
   return {{"name", TestName()},
           {"deployment-mode", "standalone-session"},
-          {"nemesis-gen", nemesis_gen},
+          {"nemesis-gen", nemesis.empty() ? nlohmann::json(nemesis_gen) : nlohmann::json()},
+          {"nemesis", nemesis},
+          {"nemesis-interval", nemesis_interval_s},
           {"client-gen", client_gen},
           {"job-running-healthy-threshold", job_running_healthy_threshold},
           {"job-recovery-grace-period", job_recovery_grace_period_s},

@@ -17,6 +17,9 @@ namespace jf {
 
 struct TestOptions {
   std::string nemesis_gen = "kill-task-managers";
+  std::vector<std::string> nemesis;  // --nemesis families; exclusive with an explicit --nemesis-gen
+  double nemesis_interval_s = 20;
+  bool nemesis_gen_given = false;
   std::string client_gen = "poll-job-running";
   int job_running_healthy_threshold = 5;  // x 5 s of running at the end
   double job_recovery_grace_period_s = 180;
@@ -44,8 +47,9 @@ struct TestOptions {
   // Checks ranges and names, parses flink_config into flink_overrides, fills defaults.
   Status Validate();
 
-  // The test's name in the store: standalone-session-<nemesis-gen>.
+  // The test's name in the store: standalone-session-<nemesis-gen or families joined by '+'>.
   std::string TestName() const;
+  std::string NemesisName() const;
 
   nlohmann::json ToJson() const;
 };

@@ -1,5 +1,7 @@
 #include "generator/schedule.h"
 
+#include <algorithm>
+
 namespace jf {
 
 double Uniform(Rng& rng, double lo, double hi) {
@@ -14,7 +16,8 @@ Result<std::vector<ScheduledOp>> NemesisSchedule(const std::string& gen, double 
   Rng rng(seed);
   std::vector<ScheduledOp> ops;
   if (gen == "utopia") return ops;
-  if (gen == "kill-task-managers") {
+  if (gen == "kill-task-managers" || gen == "kill-single-task-manager" ||
+      gen == "kill-random-task-managers") {
     double t = Uniform(rng, 0, 2 * kStaggerSeconds);
     while (t < time_limit_s) {
       ops.push_back({t, gen});
@@ -22,7 +25,66 @@ Result<std::vector<ScheduledOp>> NemesisSchedule(const std::string& gen, double 
     }
     return ops;
   }
+  if (gen == "kill-task-managers-bursts") {
+    // The original: 20 back-to-back kills of every TaskManager, then 300 s of quiet.
+    for (double t = 0; t < time_limit_s; t += kBurstPauseSeconds) {
+      for (int i = 0; i < kBurstKills; ++i) ops.push_back({t, "kill-task-managers"});
+    }
+    return ops;
+  }
+  if (gen == "kill-job-managers") {
+    // The original killed the JobManagers back to back for the whole time limit; one kill every
+    // half second keeps that pressure and bounds the loop.
+    for (double t = 0; t < time_limit_s; t += kJobManagerKillSpacing) {
+      ops.push_back({t, gen});
+    }
+    return ops;
+  }
   return InvalidArgument("no schedule for --nemesis-gen '{}'", gen);
+}
+
+const std::vector<std::string>& KnownNemesisFamilies() {
+  static const std::vector<std::string> kFamilies = {"kill", "pause", "partition"};
+  return kFamilies;
+}
+
+Result<std::vector<ScheduledOp>> CombinedSchedule(const std::vector<std::string>& families,
+                                                  double interval_s, double time_limit_s,
+                                                  uint64_t seed) {
+  if (families.empty()) return InvalidArgument("--nemesis needs at least one fault family");
+  for (const auto& f : families) {
+    if (std::find(KnownNemesisFamilies().begin(), KnownNemesisFamilies().end(), f) ==
+        KnownNemesisFamilies().end()) {
+      return InvalidArgument("--nemesis: unknown fault family '{}' (known: kill, pause, partition)",
+                             f);
+    }
+  }
+  if (!(interval_s > 0)) return InvalidArgument("--nemesis-interval must be positive");
+  static const char* kRoles[] = {"taskmanager", "jobmanager"};
+  static const char* kShapes[] = {"random-halves", "isolate", "majorities-ring", "bridge"};
+  Rng rng(seed);
+  std::vector<ScheduledOp> ops;
+  double t = Uniform(rng, 0, 2 * interval_s);
+  while (t < time_limit_s) {
+    const std::string& family = families[static_cast<size_t>(Uniform(rng, 0, families.size()))];
+    if (family == "kill") {
+      ops.push_back({t, "kill", {{"role", kRoles[static_cast<size_t>(Uniform(rng, 0, 2))]},
+                                 {"targeting", "one"}}});
+    } else {
+      double duration = std::min(Uniform(rng, 0.5, 1.5) * interval_s, time_limit_s - t);
+      nlohmann::json args;
+      if (family == "pause") {
+        args = {{"role", kRoles[static_cast<size_t>(Uniform(rng, 0, 2))]}, {"targeting", "one"}};
+      } else {
+        args = {{"shape", kShapes[static_cast<size_t>(Uniform(rng, 0, 4))]}};
+      }
+      ops.push_back({t, family + "-start", args});
+      ops.push_back({t + duration, family + "-stop", args});
+      t += duration;
+    }
+    t += Uniform(rng, 0, 2 * interval_s);
+  }
+  return ops;
 }
 
 }  // namespace jf

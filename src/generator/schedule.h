@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "common/status.h"
 
 namespace jf {
@@ -16,15 +18,28 @@ namespace jf {
 struct ScheduledOp {
   double at_s = 0;  // seconds after the fault phase began
   std::string f;    // e.g. "kill-task-managers"
+  nlohmann::json args = nullptr;  // e.g. {"role": "jobmanager"}
 };
 
 // Jepsen's `stagger dt`: each op follows the previous one after a uniform random 0..2*dt s.
 inline constexpr double kStaggerSeconds = 3.0;
+inline constexpr int kBurstKills = 20;
+inline constexpr double kBurstPauseSeconds = 300;
+inline constexpr double kJobManagerKillSpacing = 0.5;
 
 // The schedule of --nemesis-gen `gen`: ops within [0, time_limit_s). InvalidArgument for an
 // unknown name.
 Result<std::vector<ScheduledOp>> NemesisSchedule(const std::string& gen, double time_limit_s,
                                                  uint64_t seed);
+
+// --nemesis FAMILIES: faults drawn at random from the families ("kill", "pause", "partition"),
+// one after each uniformly random 0..2*interval s gap, with random roles (and partition shapes).
+// Windowed faults (pause, partition) last 0.5..1.5 x interval and never overlap another fault.
+Result<std::vector<ScheduledOp>> CombinedSchedule(const std::vector<std::string>& families,
+                                                  double interval_s, double time_limit_s,
+                                                  uint64_t seed);
+
+const std::vector<std::string>& KnownNemesisFamilies();
 
 // The run's RNG: one per run, seeded with --seed.
 using Rng = std::mt19937_64;

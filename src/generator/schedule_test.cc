@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 namespace jf {
 namespace {
 
@@ -50,6 +52,78 @@ TEST(ScheduleTest, UtopiaHasNoFaultsAndUnknownNamesAreRefused) {
   ASSERT_TRUE(u.ok());
   EXPECT_TRUE(u->empty());
   EXPECT_EQ(NemesisSchedule("chaos", 60, 1).status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace jf
+
+namespace jf {
+namespace {
+
+TEST(ScheduleTest, OriginalGeneratorsHaveTheirShapes) {
+  auto bursts = NemesisSchedule("kill-task-managers-bursts", 60, 1);
+  ASSERT_TRUE(bursts.ok());
+  EXPECT_EQ(bursts->size(), 20u);  // one burst in 60 s, as the original's default
+  for (const auto& op : *bursts) EXPECT_EQ(op.at_s, 0);
+  auto jm = NemesisSchedule("kill-job-managers", 10, 1);
+  ASSERT_TRUE(jm.ok());
+  EXPECT_EQ(jm->size(), 20u);
+  EXPECT_EQ(jm->front().f, "kill-job-managers");
+  for (const char* g : {"kill-single-task-manager", "kill-random-task-managers"}) {
+    auto s = NemesisSchedule(g, 60, 3);
+    ASSERT_TRUE(s.ok());
+    EXPECT_FALSE(s->empty());
+    EXPECT_EQ(s->front().f, g);
+  }
+}
+
+TEST(CombinedScheduleTest, WindowsNeverOverlapAndEndWithinTheLimit) {
+  for (uint64_t seed = 1; seed < 30; ++seed) {
+    auto s = CombinedSchedule({"kill", "pause", "partition"}, 5, 120, seed);
+    ASSERT_TRUE(s.ok());
+    bool open = false;
+    double prev = 0;
+    for (const auto& op : *s) {
+      EXPECT_GE(op.at_s, prev);
+      EXPECT_LE(op.at_s, 120);
+      prev = op.at_s;
+      bool start = op.f.ends_with("-start"), stop = op.f.ends_with("-stop");
+      if (start) {
+        EXPECT_FALSE(open) << "overlapping windows at " << op.at_s;
+        open = true;
+      } else if (stop) {
+        EXPECT_TRUE(open);
+        open = false;
+      } else {
+        EXPECT_FALSE(open) << "a kill inside a window";
+        EXPECT_EQ(op.f, "kill");
+      }
+    }
+    EXPECT_FALSE(open);
+  }
+}
+
+TEST(CombinedScheduleTest, SameSeedSameFaultsRolesAndTimes) {
+  auto a = CombinedSchedule({"kill", "pause", "partition"}, 5, 200, 77);
+  auto b = CombinedSchedule({"kill", "pause", "partition"}, 5, 200, 77);
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_EQ(a->size(), b->size());
+  std::set<std::string> fs, roles;
+  for (size_t i = 0; i < a->size(); ++i) {
+    EXPECT_EQ((*a)[i].f, (*b)[i].f);
+    EXPECT_EQ((*a)[i].args, (*b)[i].args);
+    EXPECT_DOUBLE_EQ((*a)[i].at_s, (*b)[i].at_s);
+    fs.insert((*a)[i].f);
+    if ((*a)[i].args.contains("role")) roles.insert((*a)[i].args["role"].get<std::string>());
+  }
+  EXPECT_EQ(fs.size(), 5u);  // kill, pause-start/stop, partition-start/stop all drawn
+  EXPECT_EQ(roles.size(), 2u);
+}
+
+TEST(CombinedScheduleTest, RefusesUnknownFamilies) {
+  EXPECT_EQ(CombinedSchedule({"kill", "meteor"}, 5, 60, 1).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_FALSE(CombinedSchedule({}, 5, 60, 1).ok());
 }
 
 }  // namespace

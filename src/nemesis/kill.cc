@@ -37,25 +37,48 @@ std::vector<NodeHandle> KillNemesis::PickTargets(const std::vector<NodeHandle>& 
   return {};
 }
 
-NemesisResult KillNemesis::Invoke(const std::string& f) {
+bool KillNemesis::Handles(const std::string& f) const {
+  return std::any_of(specs_.begin(), specs_.end(), [&](const KillSpec& s) { return s.f == f; });
+}
+
+Result<Targeting> ParseTargeting(const std::string& s) {
+  if (s == "all") return Targeting::kAll;
+  if (s == "one") return Targeting::kOne;
+  if (s == "half") return Targeting::kRandomHalf;
+  return InvalidArgument("unknown targeting '{}'", s);
+}
+
+NemesisResult KillNemesis::Invoke(const std::string& f, const nlohmann::json& args) {
   NemesisResult result;
-  auto spec = std::find_if(specs_.begin(), specs_.end(), [&](const KillSpec& s) { return s.f == f; });
-  if (spec == specs_.end()) {
+  auto found = std::find_if(specs_.begin(), specs_.end(), [&](const KillSpec& s) { return s.f == f; });
+  if (found == specs_.end()) {
     result.error = "unknown kill op " + f;
     return result;
   }
-  auto targets = PickTargets(db_->NodesWithRole(*ctx_, spec->role), spec->targeting, *rng_);
+  KillSpec spec = *found;
+  if (args.is_object()) {
+    spec.role = args.value("role", spec.role);
+    if (args.contains("targeting")) {
+      auto t = ParseTargeting(args["targeting"].get<std::string>());
+      if (!t.ok()) {
+        result.error = t.status().message();
+        return result;
+      }
+      spec.targeting = *t;
+    }
+  }
+  auto targets = PickTargets(db_->NodesWithRole(*ctx_, spec.role), spec.targeting, *rng_);
   nlohmann::json killed = nlohmann::json::array();
   nlohmann::json nodes = nlohmann::json::array();
   std::string errors;
   for (const auto& n : targets) {
     nodes.push_back(n.name);
-    auto hit = db_->Signal(n, spec->role, SIGKILL);
+    auto hit = db_->Signal(n, spec.role, SIGKILL);
     if (!hit.ok()) {
       errors += (errors.empty() ? "" : "; ") + n.name + ": " + hit.status().message();
       continue;
     }
-    Watch w{n, spec->role, {}};
+    Watch w{n, spec.role, {}};
     for (const auto& p : *hit) {
       killed.push_back(ProcessRefToJson(p));
       w.gone.insert(p.pid);

@@ -30,7 +30,9 @@ class KillNemesis : public Nemesis {
   // `db` and `ctx` must outlive the nemesis; `rng` is the run's RNG.
   KillNemesis(std::vector<KillSpec> specs, Kill* db, const DeployContext* ctx, Rng* rng);
 
-  NemesisResult Invoke(const std::string& f) override;
+  // f is one of the specs' names; args may override {"role", "targeting": "all"|"one"|"half"}.
+  NemesisResult Invoke(const std::string& f, const nlohmann::json& args) override;
+  bool Handles(const std::string& f) const override;
   std::vector<NemesisEvent> Observe() override;
   Status Heal() override { return Status::Ok(); }  // a kill has nothing to undo
 
@@ -53,6 +55,7 @@ class KillNemesis : public Nemesis {
 };
 
 nlohmann::json ProcessRefToJson(const ProcessRef& p);
+Result<Targeting> ParseTargeting(const std::string& s);
 
 }  // namespace jf
 

@@ -7,6 +7,7 @@
 #ifndef JF_NEMESIS_NEMESIS_H_
 #define JF_NEMESIS_NEMESIS_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,9 +33,25 @@ struct NemesisEvent {
 class Nemesis {
  public:
   virtual ~Nemesis() = default;
-  virtual NemesisResult Invoke(const std::string& f) = 0;
+  // Performs `f` with the schedule's arguments (e.g. {"role": "taskmanager"}).
+  virtual NemesisResult Invoke(const std::string& f, const nlohmann::json& args) = 0;
+  // Whether this nemesis performs `f`.
+  virtual bool Handles(const std::string& f) const = 0;
   virtual std::vector<NemesisEvent> Observe() = 0;
   virtual Status Heal() = 0;
+};
+
+// Routes each op to the first nemesis that handles it; observes and heals them all.
+class CompositeNemesis : public Nemesis {
+ public:
+  void Add(std::unique_ptr<Nemesis> n) { parts_.push_back(std::move(n)); }
+  NemesisResult Invoke(const std::string& f, const nlohmann::json& args) override;
+  bool Handles(const std::string& f) const override;
+  std::vector<NemesisEvent> Observe() override;
+  Status Heal() override;
+
+ private:
+  std::vector<std::unique_ptr<Nemesis>> parts_;
 };
 
 }  // namespace jf

@@ -1,0 +1,62 @@
+#include "nemesis/partition.h"
+
+#include "net/partition.h"
+
+namespace jf {
+
+Result<Grudge> PartitionNemesis::MakeGrudge(const std::vector<std::string>& nodes,
+                                            const nlohmann::json& args, Rng& rng) {
+  std::string shape = args.is_object() ? args.value("shape", "random-halves") : "random-halves";
+  if (shape == "random-halves") return RandomHalves(nodes, rng);
+  if (shape == "majorities-ring") return MajoritiesRing(nodes, rng);
+  if (shape == "bridge") return Bridge(nodes, rng);
+  if (shape == "isolate") {
+    std::string node = args.value("node", "");
+    if (node.empty()) node = nodes[static_cast<size_t>(Uniform(rng, 0, nodes.size()))];
+    return Isolate(nodes, node);
+  }
+  return InvalidArgument("unknown partition shape '{}'", shape);
+}
+
+NemesisResult PartitionNemesis::Invoke(const std::string& f, const nlohmann::json& args) {
+  NemesisResult r;
+  if (f == "partition-stop") {
+    Status s = HealPartitions(ctx_->nodes);
+    active_ = !s.ok();
+    r.value = {{"grudge", "fully connected"}};
+    r.hit = s.ok();
+    if (!s.ok()) r.error = s.message();
+    return r;
+  }
+  if (f != "partition-start") {
+    r.error = "unknown partition op " + f;
+    return r;
+  }
+  std::vector<std::string> names;
+  for (const auto& n : ctx_->nodes) names.push_back(n.name);
+  auto grudge = MakeGrudge(names, args, *rng_);
+  if (!grudge.ok()) {
+    r.error = grudge.status().message();
+    return r;
+  }
+  active_ = true;
+  Status s = ApplyGrudge(ctx_->nodes, *grudge);
+  nlohmann::json drops = nlohmann::json::object();
+  for (const auto& [node, peers] : *grudge) drops[node] = peers;
+  r.value = {{"shape", args.is_object() ? args.value("shape", "random-halves") : "random-halves"},
+             {"drops", drops},
+             {"description", DescribeGrudge(*grudge)},
+             {"chain", kPartitionChain}};
+  r.hit = s.ok();
+  if (!s.ok()) r.error = s.message();
+  return r;
+}
+
+Status PartitionNemesis::Heal() {
+  if (!active_) return Status::Ok();
+  Status s = HealPartitions(ctx_->nodes);
+  if (s.ok()) active_ = false;
+  return s;
+}
+
+}  // namespace jf

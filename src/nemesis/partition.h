@@ -1,0 +1,40 @@
+// PartitionNemesis: network partitions between nodes (iptables in the nodes' namespaces, see
+// net/partition.h). "partition-start" cuts the cluster by a shape (random halves by default, as
+// the original did); "partition-stop" and Heal() restore full connectivity.
+//
+// Thread-safety: driven by one thread.
+#ifndef JF_NEMESIS_PARTITION_H_
+#define JF_NEMESIS_PARTITION_H_
+
+#include "db/db.h"
+#include "generator/schedule.h"
+#include "nemesis/nemesis.h"
+#include "net/grudge.h"
+
+namespace jf {
+
+class PartitionNemesis : public Nemesis {
+ public:
+  PartitionNemesis(const DeployContext* ctx, Rng* rng) : ctx_(ctx), rng_(rng) {}
+
+  // f: "partition-start" (args: {"shape": "random-halves" | "isolate" | "majorities-ring" |
+  // "bridge", "node": for isolate}) or "partition-stop".
+  NemesisResult Invoke(const std::string& f, const nlohmann::json& args) override;
+  bool Handles(const std::string& f) const override {
+    return f == "partition-start" || f == "partition-stop";
+  }
+  std::vector<NemesisEvent> Observe() override { return {}; }
+  Status Heal() override;
+
+  static Result<Grudge> MakeGrudge(const std::vector<std::string>& nodes,
+                                   const nlohmann::json& args, Rng& rng);
+
+ private:
+  const DeployContext* ctx_;
+  Rng* rng_;
+  bool active_ = false;
+};
+
+}  // namespace jf
+
+#endif  // JF_NEMESIS_PARTITION_H_

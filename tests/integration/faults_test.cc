@@ -1,0 +1,112 @@
+// Fault mechanisms on the shared local cluster (the CTest fixture brings it up): each test proves
+// the fault took effect and that healing undid it, touching nothing that is not ours.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <thread>
+
+#include "cluster/local_cluster.h"
+#include "control/processes.h"
+#include "net/grudge.h"
+#include "net/partition.h"
+
+namespace jf {
+namespace {
+
+class FaultsTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    auto c = LocalCluster::Load(DefaultStateDir());
+    ASSERT_TRUE(c.ok()) << "the fixture's cluster is not up: " << c.status().ToString();
+    cluster_ = std::make_unique<LocalCluster>(std::move(*c));
+    for (const auto& n : cluster_->nodes()) {
+      remotes_.push_back(cluster_->RemoteFor(n.name));
+      nodes_.push_back({n.name, n.ip, remotes_.back().get()});
+    }
+    ASSERT_GE(nodes_.size(), 3u);
+  }
+  void TearDown() override { (void)HealPartitions(nodes_); }
+
+  // Whether a TCP connection from `from` to `to`:port opens within 2 s.
+  bool Connects(const NodeHandle& from, const NodeHandle& to, int port) {
+    auto r = from.remote->Exec({"nc", "-z", "-w", "2", to.ip, std::to_string(port)});
+    return r.ok() && r->exit_code == 0;
+  }
+  std::string State(const NodeHandle& n, int pid) {
+    auto r = ExecShell(*n.remote, "sed -n 's/^State:\\s*\\(.\\).*/\\1/p' /proc/$1/status",
+                       {std::to_string(pid)});
+    return r.ok() ? r->out.substr(0, 1) : "?";
+  }
+
+  std::unique_ptr<LocalCluster> cluster_;
+  std::vector<std::unique_ptr<Remote>> remotes_;
+  std::vector<NodeHandle> nodes_;
+};
+
+TEST_F(FaultsTest, PartitionCutsTcpAndHealingRestoresItKeepingForeignRules) {
+  const auto &n1 = nodes_[0], &n2 = nodes_[1], &n3 = nodes_[2];
+  // A listener on n2, and a rule of somebody else's in n1 that must survive.
+  ASSERT_TRUE(ExecShell(*n2.remote, "setsid -f nc -lk 7777 > /dev/null 2>&1 < /dev/null").ok());
+  ASSERT_TRUE(n1.remote->Exec({"iptables", "-w", "-A", "INPUT", "-p", "tcp", "--dport", "9999",
+                               "-j", "ACCEPT"}).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_TRUE(Connects(n1, n2, 7777)) << "no connection before the partition";
+
+  ASSERT_TRUE(ApplyGrudge(nodes_, Isolate({n1.name, n2.name, n3.name}, n2.name)).ok());
+  EXPECT_FALSE(Connects(n1, n2, 7777)) << "the partition did not cut n1 -> n2";
+  EXPECT_FALSE(Connects(n3, n2, 7777)) << "the partition did not cut n3 -> n2";
+  auto rules = n2.remote->Exec({"iptables", "-w", "-S", kPartitionChain});
+  ASSERT_TRUE(rules.ok());
+  EXPECT_NE(rules->out.find("-s " + n1.ip + "/32 -j DROP"), std::string::npos) << rules->out;
+
+  ASSERT_TRUE(HealPartitions(nodes_).ok());
+  EXPECT_TRUE(Connects(n1, n2, 7777)) << "healing did not restore n1 -> n2";
+  for (const auto& n : nodes_) {
+    auto s = n.remote->Exec({"iptables", "-w", "-S"});
+    ASSERT_TRUE(s.ok());
+    EXPECT_EQ(s->out.find(kPartitionChain), std::string::npos) << n.name << ": " << s->out;
+  }
+  auto foreign = n1.remote->Exec({"iptables", "-w", "-C", "INPUT", "-p", "tcp", "--dport", "9999",
+                                  "-j", "ACCEPT"});
+  ASSERT_TRUE(foreign.ok());
+  EXPECT_EQ(foreign->exit_code, 0) << "healing removed a rule that was not ours";
+  (void)n1.remote->Exec({"iptables", "-w", "-D", "INPUT", "-p", "tcp", "--dport", "9999", "-j",
+                         "ACCEPT"});
+  (void)ExecShell(*n2.remote, "pkill -x nc; exit 0");
+}
+
+TEST_F(FaultsTest, PauseStopsAProcessAndResumeRunsIt) {
+  const auto& n1 = nodes_[0];
+  ASSERT_TRUE(ExecShell(*n1.remote, "setsid -f sleep 4321.5 > /dev/null 2>&1 < /dev/null").ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto paused = SignalProcesses(*n1.remote, "4321.5", SIGSTOP);
+  ASSERT_TRUE(paused.ok());
+  ASSERT_EQ(paused->size(), 1u);
+  int pid = paused->front();
+  EXPECT_EQ(State(n1, pid), "T") << "SIGSTOP did not stop the process";
+  auto resumed = SignalProcesses(*n1.remote, "4321.5", SIGCONT);
+  ASSERT_TRUE(resumed.ok());
+  EXPECT_EQ(State(n1, pid), "S") << "SIGCONT did not resume it";
+  auto killed = SignalProcesses(*n1.remote, "4321.5", SIGKILL);
+  ASSERT_TRUE(killed.ok());
+  EXPECT_EQ(killed->size(), 1u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto left = FindProcesses(*n1.remote, "4321.5");
+  ASSERT_TRUE(left.ok());
+  EXPECT_TRUE(left->empty()) << "the killed process is still there (a zombie?)";
+}
+
+TEST_F(FaultsTest, ProcessMatchingIsByWholeArgumentNotSubstring) {
+  const auto& n1 = nodes_[0];
+  ASSERT_TRUE(ExecShell(*n1.remote, "setsid -f sleep 4322.25 > /dev/null 2>&1 < /dev/null").ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto partial = FindProcesses(*n1.remote, "4322.2");
+  ASSERT_TRUE(partial.ok());
+  EXPECT_TRUE(partial->empty());
+  auto whole = SignalProcesses(*n1.remote, "4322.25", SIGKILL);
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ(whole->size(), 1u);
+}
+
+}  // namespace
+}  // namespace jf
