@@ -73,10 +73,13 @@ nlohmann::json RecoveryTimes(const std::vector<Op>& history) {
     if (!op.is_client() || !op.ext.is_object() || !op.ext.contains("flink")) continue;
     for (const auto& [job, info] : op.ext["flink"].items()) {
       const auto& ts = info.value("timestamps", nlohmann::json::object());
-      if (ts.contains("RESTARTING") && ts["RESTARTING"].is_number()) {
+      // Flink reports 0 for a state the job never entered.
+      if (ts.contains("RESTARTING") && ts["RESTARTING"].is_number() &&
+          ts["RESTARTING"].get<int64_t>() > 0) {
         restarting[job].insert(ts["RESTARTING"].get<int64_t>());
       }
-      if (ts.contains("RUNNING") && ts["RUNNING"].is_number()) {
+      if (ts.contains("RUNNING") && ts["RUNNING"].is_number() &&
+          ts["RUNNING"].get<int64_t>() > 0) {
         running[job].insert(ts["RUNNING"].get<int64_t>());
       }
     }

@@ -58,6 +58,13 @@ TEST(RecoveryTest, FlinkMeasurePairsRestartingWithTheNextRunning) {
   EXPECT_DOUBLE_EQ(s["median"].get<double>(), 3.75);
 }
 
+TEST(RecoveryTest, StatesNeverEnteredAreIgnored) {
+  std::vector<Op> h = {
+      Poll(0, true, {{"state", "RUNNING"}, {"timestamps", {{"RUNNING", 1000}, {"RESTARTING", 0}}}}),
+  };
+  EXPECT_EQ(RecoveryTimes(h)["flink"]["summary"]["count"], 0);
+}
+
 TEST(SummaryTest, MedianOfOddAndEven) {
   EXPECT_DOUBLE_EQ(Summary({3, 1, 2})["median"].get<double>(), 2);
   EXPECT_DOUBLE_EQ(Summary({4, 1, 2, 3})["median"].get<double>(), 2.5);
