@@ -40,6 +40,8 @@ CheckResult AvailabilityChecker::Check(const CheckOptions& opts,
   int64_t last_failure = history.empty() ? 0 : history.front().time;
   int64_t poll_interval = 0, prev_poll = -1;
   std::map<std::string, JobModel> models;
+  int64_t canceled_at = -1;  // when cancel-jobs completed; the original canceled every job
+  const auto cancel_grace = static_cast<int64_t>(opts.cancellation_grace_period_s * kNs);
   auto should_be_healthy = [&](int64_t now) {
     for (const auto& [_, n] : active)
       if (n > 0) return false;
@@ -54,7 +56,7 @@ CheckResult AvailabilityChecker::Check(const CheckOptions& opts,
     if (!op.is_client()) {
       // The invocation record carries no value (the original ignored it too), and a kill that
       // found no process injected no fault.
-      if (op.value.is_null()) continue;
+      if (op.value.is_null() || op.f == "heal") continue;
       if (op.value.is_object() && op.value.value("no-target", false)) continue;
       if (EndsWith(op.f, "-start")) {
         if (op.type != OpType::kInvoke) active[op.f.substr(0, op.f.size() - 6)]++;
@@ -66,6 +68,14 @@ CheckResult AvailabilityChecker::Check(const CheckOptions& opts,
         }
       } else if (op.type != OpType::kInvoke) {
         last_failure = op.time;
+      }
+      continue;
+    }
+    if (op.f == kCancelJobsF && op.type != OpType::kInvoke) {
+      if (op.type != OpType::kOk) {
+        report(op, "cancel-jobs must not fail: " + op.error.value_or("(no error given)"));
+      } else if (canceled_at < 0) {
+        canceled_at = op.time;
       }
       continue;
     }
@@ -81,13 +91,18 @@ CheckResult AvailabilityChecker::Check(const CheckOptions& opts,
     for (const auto& id : jobs) {
       auto& m = models[id];
       bool running = op.value.contains(id) && op.value[id].is_boolean() && op.value[id].get<bool>();
+      if (running && canceled_at >= 0 && op.time - canceled_at > cancel_grace) {
+        report(op, fmt::format("Job {} is running after cancellation.", id));
+      }
       if (running) {
         if (m.run_start < 0) m.run_start = op.time;
         m.last_running = op.time;
         m.ever_running = true;
         m.running_polls++;
       } else {
-        if (healthy_expected) report(op, fmt::format("Job {} is not running.", id));
+        if (healthy_expected && canceled_at < 0) {
+          report(op, fmt::format("Job {} is not running.", id));
+        }
         m.run_start = -1;
       }
     }
@@ -98,7 +113,8 @@ CheckResult AvailabilityChecker::Check(const CheckOptions& opts,
   for (const auto& id : jobs) {
     auto& m = models[id];
     double covered_s = m.run_start < 0 ? 0.0 : (m.last_running - m.run_start + poll_interval) / kNs;
-    bool healthy = covered_s + 1e-9 >= window_s;
+    // A canceled job counts as healthy at the end, as in the original.
+    bool healthy = covered_s + 1e-9 >= window_s || canceled_at >= 0;
     per_job[id] = {{"healthy_at_end", healthy},
                    {"running_at_end_s", covered_s},
                    {"running_polls", m.running_polls}};

@@ -32,6 +32,16 @@ class Builder {
                       .process = kNemesisProcess, .f = f, .value = {{"targets", {"n1"}}}});
     return *this;
   }
+  Builder& Cancel(double t_s, bool ok = true) {
+    int64_t t = static_cast<int64_t>(t_s * kS);
+    ops_.push_back(Op{.index = idx_++, .time = t, .type = OpType::kInvoke, .process = 0,
+                      .f = kCancelJobsF});
+    Op done{.index = idx_++, .time = t, .type = ok ? OpType::kOk : OpType::kFail, .process = 0,
+            .f = kCancelJobsF};
+    if (!ok) done.error = "HTTP 500";
+    ops_.push_back(done);
+    return *this;
+  }
   std::vector<Op> ops() const { return ops_; }
 
  private:
@@ -146,6 +156,33 @@ TEST(AvailabilityCheckerTest, KillsThatFoundNoProcessAreNoFaults) {
   auto r = AvailabilityChecker().Check(Opts(20), with_no_target);
   ASSERT_FALSE(r.anomalies.empty());
   EXPECT_LE(r.anomalies[0].time, 31 * kS);  // the grace period ran from 10 s, not from 40 s
+}
+
+TEST(AvailabilityCheckerTest, CanceledJobGoneInTimeIsValid) {
+  auto b = Builder();
+  b.PollsRunning(0, 20).Cancel(21).PollsRunning(22, 28);  // still running within 10 s: allowed
+  for (int t = 29; t <= 250; ++t) b.Poll(t, false);        // gone, past the grace period: fine
+  auto r = AvailabilityChecker().Check(Opts(180), b.ops());
+  EXPECT_EQ(r.valid, Validity::kValid) << CheckResultToJson(r).dump();
+}
+
+TEST(AvailabilityCheckerTest, JobRunningAfterCancellationIsInvalid) {
+  auto b = Builder();
+  b.PollsRunning(0, 20).Cancel(21).PollsRunning(22, 40);
+  auto r = AvailabilityChecker().Check(Opts(180), b.ops());
+  EXPECT_EQ(r.valid, Validity::kInvalid);
+  ASSERT_FALSE(r.anomalies.empty());
+  EXPECT_NE(r.anomalies[0].what.find("running after cancellation"), std::string::npos);
+  EXPECT_GT(r.anomalies[0].time, 31 * kS);
+}
+
+TEST(AvailabilityCheckerTest, FailedCancellationIsInvalid) {
+  auto b = Builder();
+  b.PollsRunning(0, 40).Cancel(21, /*ok=*/false);
+  auto r = AvailabilityChecker().Check(Opts(180), b.ops());
+  EXPECT_EQ(r.valid, Validity::kInvalid);
+  ASSERT_FALSE(r.anomalies.empty());
+  EXPECT_NE(r.anomalies[0].what.find("cancel-jobs must not fail"), std::string::npos);
 }
 
 TEST(CombineTest, FalseBeatsUnknownBeatsTrue) {

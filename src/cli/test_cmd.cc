@@ -30,7 +30,8 @@ void AddTestCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--nemesis-interval", opts->nemesis_interval_s,
                   "Mean seconds between --nemesis faults; pauses and partitions last 0.5-1.5x it")
       ->capture_default_str();
-  cmd->add_option("--client-gen", opts->client_gen, "Client schedule: poll-job-running")
+  cmd->add_option("--client-gen", opts->client_gen, "Client schedule: poll-job-running, or cancel-jobs (poll, cancel every job 15 s after "
+                  "it first ran, poll on; the job must be gone within 10 s)")
       ->capture_default_str();
   cmd->add_option("--job-running-healthy-threshold", opts->job_running_healthy_threshold,
                   "The job must run for THRESHOLD x 5 s at the end (the original counted polls "

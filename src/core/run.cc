@@ -28,6 +28,7 @@
 #include "db/zookeeper.h"
 #include "dist/flink_dist.h"
 #include "history/history.h"
+#include "net/four_letter_word.h"
 #include "store/store.h"
 
 namespace fs = std::filesystem;
@@ -159,6 +160,8 @@ class Run {
   Status DriveTest();
   void ClientLoop();
   void ObserveUntil(Clock::time_point until);
+  void CancelJobs(const LeaderFinder& finder);
+  Result<std::string> LeaderNode(const std::string& role);
   std::chrono::milliseconds PollInterval() const {
     return std::chrono::milliseconds(static_cast<int64_t>(opts_.poll_interval_s * 1000));
   }
@@ -184,10 +187,13 @@ class Run {
   std::string job_id_;
   std::string last_leader_url_;  // written by the client thread, read after it stopped
   Rng rng_;
+  KillRouter kill_router_;
   std::unique_ptr<Nemesis> nemesis_;
   std::atomic<bool> stop_client_{false};
   HealthTracker health_;
   Clock::time_point last_fault_;  // the last kill that hit, or the last process-started
+  std::atomic<bool> cancel_done_{false};        // set by the client thread
+  std::atomic<Clock::time_point> cancel_at_{};  // valid once cancel_done_
 };
 
 Status Run::SetUpNodes() {
@@ -307,7 +313,13 @@ void Run::ClientLoop() {
     bool seen_running = false;
     std::string last_state;
     auto next = Clock::now();
+    std::optional<Clock::time_point> first_healthy;
     while (!stop_client_.load()) {
+      // cancel-jobs: the original polled for 15 s, then canceled every job once, then polled on.
+      if (opts_.client_gen == "cancel-jobs" && first_healthy && !cancel_done_ &&
+          Clock::now() - *first_healthy >= std::chrono::seconds(15)) {
+        CancelJobs(finder);
+      }
       history_.Append(Op{.type = OpType::kInvoke, .process = 0, .f = kJobsRunningF});
       PollOutcome out = poller.Poll(interval);
       Op done{.type = out.type, .process = 0, .f = kJobsRunningF, .value = out.value,
@@ -320,6 +332,7 @@ void Run::ClientLoop() {
       history_.Append(done);
       bool running = out.type == OpType::kOk && out.value.value(job_id_, false);
       health_.Record(running, Clock::now());
+      if (running && !first_healthy) first_healthy = Clock::now();
       if (out.type == OpType::kOk) {
         last_leader_url_ = out.leader_url;
         if (running && !seen_running) {
@@ -347,6 +360,45 @@ void Run::ClientLoop() {
   } catch (const std::exception& e) {
     spdlog::error("The client thread crashed: {}", e.what());
   }
+}
+
+// The node of a role's leader: the leading JobManager as ZooKeeper names it, or the ZooKeeper
+// server whose `srvr` says leader.
+Result<std::string> Run::LeaderNode(const std::string& role) {
+  if (role == "jobmanager") {
+    JF_ASSIGN_OR_RETURN(auto info, zk_->RestLeader("/flink", HaClusterId(ctx_)));
+    for (const auto& n : ctx_.nodes) {
+      if (info.address.find("//" + n.ip + ":") != std::string::npos) return n.name;
+    }
+    return NotFound("the leader's address {} is no node's", info.address);
+  }
+  if (role == "zookeeper") {
+    for (const auto& n : ctx_.nodes) {
+      auto mode = ZooKeeperMode(n.ip, kZooKeeperClientPort);
+      if (mode.ok() && *mode == "leader") return n.name;
+    }
+    return Unavailable("no ZooKeeper server says it leads");
+  }
+  return InvalidArgument("{} has no leader", role);
+}
+
+// The cancel-jobs op: PATCH /jobs/:id?mode=cancel on the leader, retried for up to 10 s.
+void Run::CancelJobs(const LeaderFinder& finder) {
+  history_.Append(Op{.type = OpType::kInvoke, .process = 0, .f = kCancelJobsF,
+                     .value = {job_id_}});
+  Status last;
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    auto leader = finder.Find();
+    last = leader.ok() ? FlinkRest(leader->rest_url).CancelJob(job_id_) : leader.status();
+    if (last.ok()) break;
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  history_.Append(Op{.type = last.ok() ? OpType::kOk : OpType::kFail, .process = 0,
+                     .f = kCancelJobsF, .value = {job_id_},
+                     .error = last.ok() ? std::nullopt : std::optional(last.message())});
+  spdlog::info("cancel-jobs: {}", last.ok() ? "canceled " + job_id_ : last.message());
+  cancel_at_ = Clock::now();
+  cancel_done_ = true;
 }
 
 // Records nemesis events (a process came back) until `until`, checking every 200 ms and once more
@@ -379,8 +431,10 @@ Status Run::DriveTest() {
                         NemesisSchedule(opts_.nemesis_gen, opts_.time_limit_s, opts_.seed));
   }
   if (!schedule.empty()) {
-    auto* kill = dynamic_cast<Kill*>(dbs_.back().get());
-    if (!kill) return Internal("{} cannot kill processes", dbs_.back()->name());
+    for (auto& db : dbs_) {
+      if (auto* k = dynamic_cast<Kill*>(db.get())) kill_router_.Add(k);
+    }
+    LeaderLocator leader = [this](const std::string& role) { return LeaderNode(role); };
     auto composite = std::make_unique<CompositeNemesis>();
     composite->Add(std::make_unique<KillNemesis>(
         std::vector<KillSpec>{{"kill-task-managers", "taskmanager", Targeting::kAll},
@@ -388,9 +442,9 @@ Status Run::DriveTest() {
                               {"kill-random-task-managers", "taskmanager", Targeting::kRandomHalf},
                               {"kill-job-managers", "jobmanager", Targeting::kAll},
                               {"kill", "taskmanager", Targeting::kOne}},
-        kill, &ctx_, &rng_));
-    composite->Add(std::make_unique<PauseNemesis>(kill, &ctx_, &rng_));
-    composite->Add(std::make_unique<PartitionNemesis>(&ctx_, &rng_));
+        &kill_router_, &ctx_, &rng_, leader));
+    composite->Add(std::make_unique<PauseNemesis>(&kill_router_, &ctx_, &rng_, leader));
+    composite->Add(std::make_unique<PartitionNemesis>(&ctx_, &rng_, &kill_router_, leader));
     nemesis_ = std::move(composite);
   }
   std::thread client([this] { ClientLoop(); });
@@ -450,8 +504,12 @@ Status Run::DriveTest() {
       static_cast<int64_t>(1.1 * opts_.job_recovery_grace_period_s * 1000));
   spdlog::info("Waiting for the job to run for {:.0f} s (at most {:.0f} s after the last fault)",
                window, 1.1 * opts_.job_recovery_grace_period_s);
-  while (!g_interrupted && Clock::now() < std::max(phase_end, last_fault_) + grace &&
-         health_.RunningFor(phase_end, interval) + 1e-9 < window) {
+  auto done = [&] {
+    // A canceled job is done once the cancellation grace period (and a few polls) are past.
+    if (cancel_done_) return Clock::now() > cancel_at_.load() + std::chrono::seconds(15);
+    return health_.RunningFor(phase_end, interval) + 1e-9 >= window;
+  };
+  while (!g_interrupted && Clock::now() < std::max(phase_end, last_fault_) + grace && !done()) {
     ObserveUntil(Clock::now() + std::chrono::milliseconds(250));
   }
   timings_["recovery_wait_s"] = SecondsSince(phase_end);

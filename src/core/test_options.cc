@@ -18,7 +18,7 @@ const std::vector<std::string>& KnownNemesisGens() {
 }
 
 const std::vector<std::string>& KnownClientGens() {
-  static const std::vector<std::string> kGens = {"poll-job-running"};
+  static const std::vector<std::string> kGens = {"poll-job-running", "cancel-jobs"};
   return kGens;
 }
 

@@ -91,6 +91,31 @@ class Kill {
                                                  int signal) = 0;
 };
 
+// The processes on `node` whose argv holds `entry_class`, as ProcessRefs of `role` (host PIDs
+// resolved where the Remote can).
+Result<std::vector<ProcessRef>> RoleProcesses(const NodeHandle& node, const std::string& role,
+                                              const std::string& entry_class);
+// Signals them; returns those reached.
+Result<std::vector<ProcessRef>> SignalRole(const NodeHandle& node, const std::string& role,
+                                           const std::string& entry_class, int signal);
+
+// Kill over several Dbs: each role goes to the Db that runs it.
+class KillRouter : public Kill {
+ public:
+  void Add(Kill* k) { parts_.push_back(k); }
+  std::vector<std::string> Roles() const override;
+  std::vector<NodeHandle> NodesWithRole(const DeployContext& ctx,
+                                        const std::string& role) const override;
+  Result<std::vector<ProcessRef>> Processes(const NodeHandle& node,
+                                            const std::string& role) override;
+  Result<std::vector<ProcessRef>> Signal(const NodeHandle& node, const std::string& role,
+                                         int signal) override;
+
+ private:
+  Kill* For(const std::string& role) const;
+  std::vector<Kill*> parts_;
+};
+
 // Runs fn(node) on every node in parallel and returns the first error (all calls finish first).
 Status ForEachNode(const std::vector<NodeHandle>& nodes,
                    const std::function<Status(const NodeHandle&)>& fn);

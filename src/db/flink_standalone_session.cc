@@ -210,45 +210,17 @@ std::vector<NodeHandle> FlinkStandaloneSessionDb::NodesWithRole(const DeployCont
   return {};
 }
 
-namespace {
-
-std::vector<ProcessRef> Refs(const NodeHandle& node, const std::string& role,
-                             const std::vector<int>& pids) {
-  std::vector<ProcessRef> refs;
-  auto* resolver = dynamic_cast<HostPidResolver*>(node.remote);
-  for (int pid : pids) {
-    ProcessRef r{.node = node.name, .role = role, .pid = pid};
-    if (resolver) r.host_pid = resolver->HostPid(pid).value_or(-1);
-    refs.push_back(r);
-  }
-  return refs;
-}
-
-}  // namespace
-
 Result<std::vector<ProcessRef>> FlinkStandaloneSessionDb::Processes(const NodeHandle& node,
                                                                     const std::string& role) {
   JF_ASSIGN_OR_RETURN(std::string cls, EntryClass(role));
-  JF_ASSIGN_OR_RETURN(auto pids, FindProcesses(*node.remote, cls));
-  return Refs(node, role, pids);
+  return RoleProcesses(node, role, cls);
 }
 
 Result<std::vector<ProcessRef>> FlinkStandaloneSessionDb::Signal(const NodeHandle& node,
                                                                  const std::string& role,
                                                                  int signal) {
   JF_ASSIGN_OR_RETURN(std::string cls, EntryClass(role));
-  // Resolve host PIDs before the signal: a SIGKILLed process is gone a moment later.
-  JF_ASSIGN_OR_RETURN(auto before, Processes(node, role));
-  JF_ASSIGN_OR_RETURN(auto pids, SignalProcesses(*node.remote, cls, signal));
-  std::vector<ProcessRef> hit = Refs(node, role, {});
-  for (int pid : pids) {
-    ProcessRef r{.node = node.name, .role = role, .pid = pid};
-    for (const auto& b : before) {
-      if (b.pid == pid) r.host_pid = b.host_pid;
-    }
-    hit.push_back(r);
-  }
-  return hit;
+  return SignalRole(node, role, cls, signal);
 }
 
 }  // namespace jf

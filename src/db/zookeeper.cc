@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "control/daemon.h"
+#include "control/supervisor.h"
 #include "net/four_letter_word.h"
 
 namespace jf {
@@ -12,7 +13,8 @@ namespace {
 
 constexpr const char* kHome = "/opt/zookeeper";
 constexpr const char* kLogDir = "/var/log/zookeeper";
-constexpr const char* kPidFile = "/opt/zookeeper/zookeeper.pid";
+constexpr const char* kService = "zookeeper";
+constexpr const char* kMainClass = "org.apache.zookeeper.server.quorum.QuorumPeerMain";
 
 constexpr const char* kLogback = R"(<configuration>
   <appender name="FILE" class="ch.qos.logback.core.FileAppender">
@@ -51,8 +53,9 @@ Status ZooKeeperDb::Setup(DeployContext& ctx) {
                        "&& printf '%s' \"$5\" > \"$1/conf/logback.xml\"",
                        {kHome, kLogDir, std::to_string(id + 1), cfg, kLogback});
     if (!r.ok()) return r.status();
-    DaemonSpec spec;
-    spec.name = "ZooKeeper on " + n.name;
+    ServiceSpec spec;
+    spec.name = kService;
+    spec.restart_delay = std::chrono::milliseconds(static_cast<int64_t>(ctx.restart_delay_s * 1000));
     spec.argv = {ctx.java_home + "/bin/java",
                  "-Xmx256m",
                  "-XX:+UseSerialGC",
@@ -63,13 +66,11 @@ Status ZooKeeperDb::Setup(DeployContext& ctx) {
                  "-Dlogback.configurationFile=file:" + std::string(kHome) + "/conf/logback.xml",
                  "-cp",
                  std::string(kHome) + "/lib/*",
-                 "org.apache.zookeeper.server.quorum.QuorumPeerMain",
+                 kMainClass,
                  std::string(kHome) + "/conf/zoo.cfg"};
     spec.log_file = std::string(kLogDir) + "/zookeeper.out";
-    spec.pid_file = kPidFile;
-    auto pid = StartDaemon(*n.remote, spec);
-    if (!pid.ok()) return pid.status();
-    spdlog::info("Started ZooKeeper on {} (pid {})", n.name, *pid);
+    JF_RETURN_IF_ERROR(StartService(*n.remote, spec));
+    spdlog::info("Started ZooKeeper on {} (supervised)", n.name);
     return Status::Ok();
   }));
 
@@ -86,8 +87,9 @@ Status ZooKeeperDb::Setup(DeployContext& ctx) {
     }
     if (waiting.empty()) break;
     for (const auto& n : ctx.nodes) {
-      auto pid = DaemonPid(*n.remote, kPidFile);
-      if (pid.ok() && *pid == 0) {
+      auto exits = ExecShell(*n.remote, "grep -c 'jepsen-flink: .* exited' \"$1\" || true",
+                             {std::string(kLogDir) + "/zookeeper.out"});
+      if (exits.ok() && std::atoi(exits->out.c_str()) >= 2) {
         return Internal("ZooKeeper on {} exited during start-up; see zookeeper.log and "
                         "zookeeper.out in {}/ on that node (in the store: {}/zookeeper/)",
                         n.name, kLogDir, n.name);
@@ -106,10 +108,20 @@ Status ZooKeeperDb::Setup(DeployContext& ctx) {
 
 Status ZooKeeperDb::Teardown(DeployContext& ctx) {
   return ForEachNode(ctx.nodes, [&](const NodeHandle& n) -> Status {
-    JF_RETURN_IF_ERROR(StopDaemon(*n.remote, kPidFile, std::chrono::seconds(5)));
+    JF_RETURN_IF_ERROR(StopService(*n.remote, kService, std::chrono::seconds(5)));
     auto r = n.remote->Exec({"rm", "-rf", std::string(kHome) + "/data"});
     return r.ok() ? Status::Ok() : r.status();
   });
+}
+
+Result<std::vector<ProcessRef>> ZooKeeperDb::Processes(const NodeHandle& node,
+                                                       const std::string& role) {
+  return RoleProcesses(node, role, kMainClass);
+}
+
+Result<std::vector<ProcessRef>> ZooKeeperDb::Signal(const NodeHandle& node, const std::string& role,
+                                                    int signal) {
+  return SignalRole(node, role, kMainClass, signal);
 }
 
 std::vector<LogPath> ZooKeeperDb::LogPaths(const NodeHandle&) const {

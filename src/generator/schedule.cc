@@ -50,7 +50,8 @@ const std::vector<std::string>& KnownNemesisFamilies() {
 
 Result<std::vector<ScheduledOp>> CombinedSchedule(const std::vector<std::string>& families,
                                                   double interval_s, double time_limit_s,
-                                                  uint64_t seed) {
+                                                  uint64_t seed,
+                                                  const std::vector<std::string>& roles) {
   if (families.empty()) return InvalidArgument("--nemesis needs at least one fault family");
   for (const auto& f : families) {
     if (std::find(KnownNemesisFamilies().begin(), KnownNemesisFamilies().end(), f) ==
@@ -60,23 +61,32 @@ Result<std::vector<ScheduledOp>> CombinedSchedule(const std::vector<std::string>
     }
   }
   if (!(interval_s > 0)) return InvalidArgument("--nemesis-interval must be positive");
-  static const char* kRoles[] = {"taskmanager", "jobmanager"};
-  static const char* kShapes[] = {"random-halves", "isolate", "majorities-ring", "bridge"};
+  if (roles.empty()) return InvalidArgument("no roles to fault");
+  static const char* kShapes[] = {"random-halves", "isolate", "majorities-ring", "bridge",
+                                  "isolate-leader", "taskmanager-from-jobmanagers"};
+  // A role, and how to target it: one random node, the leader, or (ZooKeeper) a majority.
+  auto pick_target = [&](Rng& r) {
+    std::string role = roles[static_cast<size_t>(Uniform(r, 0, roles.size()))];
+    std::vector<std::string> ways = {"one"};
+    if (role == "jobmanager" || role == "zookeeper") ways.push_back("leader");
+    if (role == "zookeeper") ways.push_back("majority");
+    std::string way = ways[static_cast<size_t>(Uniform(r, 0, ways.size()))];
+    return nlohmann::json{{"role", role}, {"targeting", way}};
+  };
   Rng rng(seed);
   std::vector<ScheduledOp> ops;
   double t = Uniform(rng, 0, 2 * interval_s);
   while (t < time_limit_s) {
     const std::string& family = families[static_cast<size_t>(Uniform(rng, 0, families.size()))];
     if (family == "kill") {
-      ops.push_back({t, "kill", {{"role", kRoles[static_cast<size_t>(Uniform(rng, 0, 2))]},
-                                 {"targeting", "one"}}});
+      ops.push_back({t, "kill", pick_target(rng)});
     } else {
       double duration = std::min(Uniform(rng, 0.5, 1.5) * interval_s, time_limit_s - t);
       nlohmann::json args;
       if (family == "pause") {
-        args = {{"role", kRoles[static_cast<size_t>(Uniform(rng, 0, 2))]}, {"targeting", "one"}};
+        args = pick_target(rng);
       } else {
-        args = {{"shape", kShapes[static_cast<size_t>(Uniform(rng, 0, 4))]}};
+        args = {{"shape", kShapes[static_cast<size_t>(Uniform(rng, 0, 6))]}};
       }
       ops.push_back({t, family + "-start", args});
       ops.push_back({t + duration, family + "-stop", args});

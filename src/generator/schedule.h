@@ -35,9 +35,13 @@ Result<std::vector<ScheduledOp>> NemesisSchedule(const std::string& gen, double 
 // --nemesis FAMILIES: faults drawn at random from the families ("kill", "pause", "partition"),
 // one after each uniformly random 0..2*interval s gap, with random roles (and partition shapes).
 // Windowed faults (pause, partition) last 0.5..1.5 x interval and never overlap another fault.
+// Roles and targetings are drawn from `roles` (default: taskmanager, jobmanager, zookeeper) and
+// {one, leader} (and {majority} for zookeeper).
 Result<std::vector<ScheduledOp>> CombinedSchedule(const std::vector<std::string>& families,
                                                   double interval_s, double time_limit_s,
-                                                  uint64_t seed);
+                                                  uint64_t seed,
+                                                  const std::vector<std::string>& roles = {
+                                                      "taskmanager", "jobmanager", "zookeeper"});
 
 const std::vector<std::string>& KnownNemesisFamilies();
 

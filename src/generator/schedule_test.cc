@@ -117,7 +117,7 @@ TEST(CombinedScheduleTest, SameSeedSameFaultsRolesAndTimes) {
     if ((*a)[i].args.contains("role")) roles.insert((*a)[i].args["role"].get<std::string>());
   }
   EXPECT_EQ(fs.size(), 5u);  // kill, pause-start/stop, partition-start/stop all drawn
-  EXPECT_EQ(roles.size(), 2u);
+  EXPECT_EQ(roles.size(), 3u);  // taskmanager, jobmanager, zookeeper
 }
 
 TEST(CombinedScheduleTest, RefusesUnknownFamilies) {

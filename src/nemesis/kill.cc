@@ -13,8 +13,22 @@ nlohmann::json ProcessRefToJson(const ProcessRef& p) {
   return j;
 }
 
-KillNemesis::KillNemesis(std::vector<KillSpec> specs, Kill* db, const DeployContext* ctx, Rng* rng)
-    : specs_(std::move(specs)), db_(db), ctx_(ctx), rng_(rng) {}
+KillNemesis::KillNemesis(std::vector<KillSpec> specs, Kill* db, const DeployContext* ctx, Rng* rng,
+                         LeaderLocator leader)
+    : specs_(std::move(specs)), db_(db), ctx_(ctx), rng_(rng), leader_(std::move(leader)) {}
+
+Result<std::vector<NodeHandle>> KillNemesis::Targets(Kill& db, const DeployContext& ctx,
+                                                     const std::string& role, Targeting t,
+                                                     Rng& rng, const LeaderLocator& leader) {
+  auto nodes = db.NodesWithRole(ctx, role);
+  if (t != Targeting::kLeader) return PickTargets(nodes, t, rng);
+  if (!leader) return FailedPrecondition("no way to find the leader of {}", role);
+  JF_ASSIGN_OR_RETURN(std::string name, leader(role));
+  for (const auto& n : nodes) {
+    if (n.name == name) return std::vector<NodeHandle>{n};
+  }
+  return NotFound("the {} leader is on {}, which runs no {}", role, name, role);
+}
 
 std::vector<NodeHandle> KillNemesis::PickTargets(const std::vector<NodeHandle>& nodes,
                                                  Targeting t, Rng& rng) {
@@ -33,6 +47,16 @@ std::vector<NodeHandle> KillNemesis::PickTargets(const std::vector<NodeHandle>& 
       if (picked.empty()) picked.push_back(nodes[static_cast<size_t>(Uniform(rng, 0, nodes.size()))]);
       return picked;
     }
+    case Targeting::kMajority: {
+      std::vector<NodeHandle> shuffled = nodes;
+      for (size_t i = shuffled.size(); i > 1; --i) {
+        std::swap(shuffled[i - 1], shuffled[static_cast<size_t>(Uniform(rng, 0, i))]);
+      }
+      shuffled.resize(nodes.size() / 2 + 1);
+      return shuffled;
+    }
+    case Targeting::kLeader:
+      return {};
   }
   return {};
 }
@@ -45,6 +69,8 @@ Result<Targeting> ParseTargeting(const std::string& s) {
   if (s == "all") return Targeting::kAll;
   if (s == "one") return Targeting::kOne;
   if (s == "half") return Targeting::kRandomHalf;
+  if (s == "majority") return Targeting::kMajority;
+  if (s == "leader") return Targeting::kLeader;
   return InvalidArgument("unknown targeting '{}'", s);
 }
 
@@ -67,7 +93,13 @@ NemesisResult KillNemesis::Invoke(const std::string& f, const nlohmann::json& ar
       spec.targeting = *t;
     }
   }
-  auto targets = PickTargets(db_->NodesWithRole(*ctx_, spec.role), spec.targeting, *rng_);
+  auto picked = Targets(*db_, *ctx_, spec.role, spec.targeting, *rng_, leader_);
+  if (!picked.ok()) {
+    result.error = picked.status().message();
+    result.value = {{"targets", nlohmann::json::array()}, {"no-target", true}};
+    return result;
+  }
+  const auto& targets = *picked;
   nlohmann::json killed = nlohmann::json::array();
   nlohmann::json nodes = nlohmann::json::array();
   std::string errors;

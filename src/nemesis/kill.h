@@ -8,6 +8,7 @@
 #define JF_NEMESIS_KILL_H_
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -17,7 +18,10 @@
 
 namespace jf {
 
-enum class Targeting { kAll, kOne, kRandomHalf };
+enum class Targeting { kAll, kOne, kRandomHalf, kMajority, kLeader };
+
+// Finds the node of a role's current leader (the leading JobManager, the ZooKeeper leader).
+using LeaderLocator = std::function<Result<std::string>(const std::string& role)>;
 
 struct KillSpec {
   std::string f;     // the op name, e.g. "kill-task-managers"
@@ -28,7 +32,8 @@ struct KillSpec {
 class KillNemesis : public Nemesis {
  public:
   // `db` and `ctx` must outlive the nemesis; `rng` is the run's RNG.
-  KillNemesis(std::vector<KillSpec> specs, Kill* db, const DeployContext* ctx, Rng* rng);
+  KillNemesis(std::vector<KillSpec> specs, Kill* db, const DeployContext* ctx, Rng* rng,
+              LeaderLocator leader = nullptr);
 
   // f is one of the specs' names; args may override {"role", "targeting": "all"|"one"|"half"}.
   NemesisResult Invoke(const std::string& f, const nlohmann::json& args) override;
@@ -36,9 +41,14 @@ class KillNemesis : public Nemesis {
   std::vector<NemesisEvent> Observe() override;
   Status Heal() override { return Status::Ok(); }  // a kill has nothing to undo
 
-  // Picks the target nodes of a kill (exposed for tests).
+  // Picks the target nodes of a kill (exposed for tests). kLeader is resolved by the caller.
   static std::vector<NodeHandle> PickTargets(const std::vector<NodeHandle>& nodes, Targeting t,
                                              Rng& rng);
+
+  // Targets for `role` under `t`, asking `leader` for kLeader.
+  static Result<std::vector<NodeHandle>> Targets(Kill& db, const DeployContext& ctx,
+                                                 const std::string& role, Targeting t, Rng& rng,
+                                                 const LeaderLocator& leader);
 
  private:
   struct Watch {
@@ -51,6 +61,7 @@ class KillNemesis : public Nemesis {
   Kill* db_;
   const DeployContext* ctx_;
   Rng* rng_;
+  LeaderLocator leader_;
   std::vector<Watch> watches_;
 };
 

@@ -2,6 +2,8 @@
 
 #include "net/partition.h"
 
+#include <algorithm>
+
 namespace jf {
 
 Result<Grudge> PartitionNemesis::MakeGrudge(const std::vector<std::string>& nodes,
@@ -16,6 +18,26 @@ Result<Grudge> PartitionNemesis::MakeGrudge(const std::vector<std::string>& node
     return Isolate(nodes, node);
   }
   return InvalidArgument("unknown partition shape '{}'", shape);
+}
+
+Result<Grudge> PartitionNemesis::RoleGrudge(const std::vector<std::string>& names,
+                                            const std::string& shape) {
+  if (shape == "isolate-leader") {
+    if (!leader_) return FailedPrecondition("no way to find the leading JobManager");
+    JF_ASSIGN_OR_RETURN(std::string node, leader_("jobmanager"));
+    return Isolate(names, node);
+  }
+  // taskmanager-from-jobmanagers: one TaskManager node (preferably one without a JobManager) cut
+  // from the JobManagers' nodes, and from nothing else.
+  if (!roles_) return FailedPrecondition("no way to find the JobManager nodes");
+  std::vector<std::string> jms, others;
+  for (const auto& n : roles_->NodesWithRole(*ctx_, "jobmanager")) jms.push_back(n.name);
+  for (const auto& n : roles_->NodesWithRole(*ctx_, "taskmanager")) {
+    if (std::find(jms.begin(), jms.end(), n.name) == jms.end()) others.push_back(n.name);
+  }
+  const auto& pool = others.empty() ? names : others;
+  std::string tm = pool[static_cast<size_t>(Uniform(*rng_, 0, pool.size()))];
+  return CutOff(tm, jms);
 }
 
 NemesisResult PartitionNemesis::Invoke(const std::string& f, const nlohmann::json& args) {
@@ -34,7 +56,10 @@ NemesisResult PartitionNemesis::Invoke(const std::string& f, const nlohmann::jso
   }
   std::vector<std::string> names;
   for (const auto& n : ctx_->nodes) names.push_back(n.name);
-  auto grudge = MakeGrudge(names, args, *rng_);
+  std::string shape = args.is_object() ? args.value("shape", "random-halves") : "random-halves";
+  auto grudge = (shape == "isolate-leader" || shape == "taskmanager-from-jobmanagers")
+                    ? RoleGrudge(names, shape)
+                    : MakeGrudge(names, args, *rng_);
   if (!grudge.ok()) {
     r.error = grudge.status().message();
     return r;
@@ -43,7 +68,7 @@ NemesisResult PartitionNemesis::Invoke(const std::string& f, const nlohmann::jso
   Status s = ApplyGrudge(ctx_->nodes, *grudge);
   nlohmann::json drops = nlohmann::json::object();
   for (const auto& [node, peers] : *grudge) drops[node] = peers;
-  r.value = {{"shape", args.is_object() ? args.value("shape", "random-halves") : "random-halves"},
+  r.value = {{"shape", shape},
              {"drops", drops},
              {"description", DescribeGrudge(*grudge)},
              {"chain", kPartitionChain}};

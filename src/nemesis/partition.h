@@ -8,6 +8,7 @@
 
 #include "db/db.h"
 #include "generator/schedule.h"
+#include "nemesis/kill.h"
 #include "nemesis/nemesis.h"
 #include "net/grudge.h"
 
@@ -15,10 +16,15 @@ namespace jf {
 
 class PartitionNemesis : public Nemesis {
  public:
-  PartitionNemesis(const DeployContext* ctx, Rng* rng) : ctx_(ctx), rng_(rng) {}
+  // `roles` (may be null) finds the JobManager nodes, `leader` the leading JobManager's node, for
+  // the shapes that aim at them.
+  PartitionNemesis(const DeployContext* ctx, Rng* rng, Kill* roles = nullptr,
+                   LeaderLocator leader = nullptr)
+      : ctx_(ctx), rng_(rng), roles_(roles), leader_(std::move(leader)) {}
 
   // f: "partition-start" (args: {"shape": "random-halves" | "isolate" | "majorities-ring" |
-  // "bridge", "node": for isolate}) or "partition-stop".
+  // "bridge" | "isolate-leader" | "taskmanager-from-jobmanagers", "node": for isolate}) or
+  // "partition-stop".
   NemesisResult Invoke(const std::string& f, const nlohmann::json& args) override;
   bool Handles(const std::string& f) const override {
     return f == "partition-start" || f == "partition-stop";
@@ -30,8 +36,16 @@ class PartitionNemesis : public Nemesis {
                                    const nlohmann::json& args, Rng& rng);
 
  private:
+  // Turns the role-aware shapes into plain ones ({"shape": "isolate", "node": ...} or a CutOff).
+  Result<Grudge> RoleGrudge(const std::vector<std::string>& names, const std::string& shape);
+
+ public:
+
+ private:
   const DeployContext* ctx_;
   Rng* rng_;
+  Kill* roles_;
+  LeaderLocator leader_;
   bool active_ = false;
 };
 

@@ -40,7 +40,13 @@ NemesisResult PauseNemesis::Invoke(const std::string& f, const nlohmann::json& a
   }
   nlohmann::json paused = nlohmann::json::array();
   std::string errors;
-  for (const auto& n : KillNemesis::PickTargets(db_->NodesWithRole(*ctx_, role), *targeting, *rng_)) {
+  auto targets = KillNemesis::Targets(*db_, *ctx_, role, *targeting, *rng_, leader_);
+  if (!targets.ok()) {
+    r.error = targets.status().message();
+    r.value = {{"role", role}, {"targets", nlohmann::json::array()}, {"no-target", true}};
+    return r;
+  }
+  for (const auto& n : *targets) {
     auto hit = db_->Signal(n, role, SIGSTOP);
     if (!hit.ok()) {
       errors += (errors.empty() ? "" : "; ") + n.name + ": " + hit.status().message();

@@ -8,13 +8,15 @@
 
 #include "db/db.h"
 #include "generator/schedule.h"
+#include "nemesis/kill.h"
 #include "nemesis/nemesis.h"
 
 namespace jf {
 
 class PauseNemesis : public Nemesis {
  public:
-  PauseNemesis(Kill* db, const DeployContext* ctx, Rng* rng) : db_(db), ctx_(ctx), rng_(rng) {}
+  PauseNemesis(Kill* db, const DeployContext* ctx, Rng* rng, LeaderLocator leader = nullptr)
+      : db_(db), ctx_(ctx), rng_(rng), leader_(std::move(leader)) {}
 
   NemesisResult Invoke(const std::string& f, const nlohmann::json& args) override;
   bool Handles(const std::string& f) const override {
@@ -29,6 +31,7 @@ class PauseNemesis : public Nemesis {
   Kill* db_;
   const DeployContext* ctx_;
   Rng* rng_;
+  LeaderLocator leader_;
   std::vector<std::pair<NodeHandle, ProcessRef>> paused_;
 };
 

@@ -178,3 +178,57 @@ TEST_F(FaultsTest, ProbesWhatTheKernelHas) {
 
 }  // namespace
 }  // namespace jf
+
+#include "db/zookeeper.h"
+#include "dist/flink_dist.h"
+#include "net/four_letter_word.h"
+
+namespace jf {
+namespace {
+
+// Pausing a majority of the ensemble loses quorum (the minority stops serving); resuming it
+// brings quorum back. Proven with srvr, ZooKeeper's own view.
+TEST_F(FaultsTest, ZooKeeperLosesAndRegainsQuorum) {
+  DeployContext ctx;
+  ctx.nodes = nodes_;
+  ctx.run_id = "faults-test";
+  auto java = FindJava17Home();
+  ASSERT_TRUE(java.ok()) << java.status().ToString();
+  ctx.java_home = *java;
+  auto lib = ZooKeeperLibDir(DefaultCacheDir());
+  ASSERT_TRUE(lib.ok()) << lib.status().ToString();
+  ctx.zookeeper_lib_dir = *lib;
+  ctx.readiness_timeout_s = 60;
+  ZooKeeperDb zk;
+  ASSERT_TRUE(zk.Setup(ctx).ok());
+  auto serving = [&](const NodeHandle& n) { return ZooKeeperMode(n.ip, kZooKeeperClientPort).ok(); };
+  auto wait_for = [&](auto pred, int seconds) {
+    for (int i = 0; i < seconds * 4; ++i) {
+      if (pred()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    return false;
+  };
+  // Pause n1 and n2 (a majority of 3); n3 must stop serving.
+  for (int i : {0, 1}) {
+    auto hit = zk.Signal(nodes_[i], "zookeeper", SIGSTOP);
+    ASSERT_TRUE(hit.ok());
+    ASSERT_EQ(hit->size(), 1u);
+  }
+  EXPECT_TRUE(wait_for([&] { return !serving(nodes_[2]); }, 30)) << "n3 kept serving without quorum";
+  for (int i : {0, 1}) ASSERT_TRUE(zk.Signal(nodes_[i], "zookeeper", SIGCONT).ok());
+  EXPECT_TRUE(wait_for([&] { return serving(nodes_[0]) && serving(nodes_[1]) && serving(nodes_[2]); }, 60))
+      << "quorum did not come back";
+  // A SIGKILLed server comes back under runit.
+  auto killed = zk.Signal(nodes_[2], "zookeeper", SIGKILL);
+  ASSERT_TRUE(killed.ok());
+  ASSERT_EQ(killed->size(), 1u);
+  EXPECT_TRUE(wait_for([&] {
+    auto p = zk.Processes(nodes_[2], "zookeeper");
+    return p.ok() && !p->empty() && p->front().pid != killed->front().pid && serving(nodes_[2]);
+  }, 60)) << "the killed server did not come back";
+  EXPECT_TRUE(zk.Teardown(ctx).ok());
+}
+
+}  // namespace
+}  // namespace jf

@@ -25,7 +25,7 @@ ops = [json.loads(l) for l in open(f"{run}/history.jsonl")]
 first_anomaly = min(a["time_s"] for a in anomalies if "is not running" in a["what"])
 ran = [o for o in ops if o["f"] == "jobs-running?" and o["type"] == "ok" and all(o["value"].values())]
 assert ran and ran[0]["time"] / 1e9 < first_anomaly, "the job never ran before it was judged down"
-faults = [o["time"] / 1e9 for o in ops if o["process"] == "nemesis" and o["value"]
+faults = [o["time"] / 1e9 for o in ops if o["process"] == "nemesis" and isinstance(o["value"], dict)
           and not o["value"].get("no-target")]
 assert first_anomaly > max(faults) + 60, (first_anomaly, max(faults))
 print(f"ok: first 'not running' anomaly at {first_anomaly:.1f} s, last fault at {max(faults):.1f} s")
