@@ -24,7 +24,7 @@ void AddTestCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str()
       ->each([opts](const std::string&) { opts->nemesis_gen_given = true; });
   cmd->add_option("--nemesis", opts->nemesis,
-                  "Faults drawn at random from these families: kill, pause, partition "
+                  "Faults drawn at random from these families: kill, pause, partition, loss, bandwidth "
                   "(comma-separated; exclusive with --nemesis-gen)")
       ->delimiter(',');
   cmd->add_option("--nemesis-interval", opts->nemesis_interval_s,

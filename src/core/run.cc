@@ -20,6 +20,7 @@
 #include "client/leader.h"
 #include "generator/schedule.h"
 #include "nemesis/kill.h"
+#include "nemesis/network.h"
 #include "nemesis/partition.h"
 #include "nemesis/pause.h"
 #include "cluster/local_cluster.h"
@@ -445,6 +446,7 @@ Status Run::DriveTest() {
         &kill_router_, &ctx_, &rng_, leader));
     composite->Add(std::make_unique<PauseNemesis>(&kill_router_, &ctx_, &rng_, leader));
     composite->Add(std::make_unique<PartitionNemesis>(&ctx_, &rng_, &kill_router_, leader));
+    composite->Add(std::make_unique<NetworkNemesis>(&ctx_, &rng_));
     nemesis_ = std::move(composite);
   }
   std::thread client([this] { ClientLoop(); });

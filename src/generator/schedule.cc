@@ -44,7 +44,8 @@ Result<std::vector<ScheduledOp>> NemesisSchedule(const std::string& gen, double 
 }
 
 const std::vector<std::string>& KnownNemesisFamilies() {
-  static const std::vector<std::string> kFamilies = {"kill", "pause", "partition"};
+  static const std::vector<std::string> kFamilies = {"kill", "pause", "partition", "loss",
+                                                     "bandwidth"};
   return kFamilies;
 }
 
@@ -56,8 +57,9 @@ Result<std::vector<ScheduledOp>> CombinedSchedule(const std::vector<std::string>
   for (const auto& f : families) {
     if (std::find(KnownNemesisFamilies().begin(), KnownNemesisFamilies().end(), f) ==
         KnownNemesisFamilies().end()) {
-      return InvalidArgument("--nemesis: unknown fault family '{}' (known: kill, pause, partition)",
-                             f);
+      return InvalidArgument(
+          "--nemesis: unknown fault family '{}' (known: kill, pause, partition, loss, bandwidth)",
+          f);
     }
   }
   if (!(interval_s > 0)) return InvalidArgument("--nemesis-interval must be positive");
@@ -85,6 +87,11 @@ Result<std::vector<ScheduledOp>> CombinedSchedule(const std::vector<std::string>
       nlohmann::json args;
       if (family == "pause") {
         args = pick_target(rng);
+      } else if (family == "loss") {
+        args = {{"p", Uniform(rng, 0.1, 0.5)}};
+      } else if (family == "bandwidth") {
+        static const int kKbit[] = {250, 1000, 4000};
+        args = {{"kbit", kKbit[static_cast<size_t>(Uniform(rng, 0, 3))]}};
       } else {
         args = {{"shape", kShapes[static_cast<size_t>(Uniform(rng, 0, 6))]}};
       }

@@ -32,7 +32,8 @@ inline constexpr double kJobManagerKillSpacing = 0.5;
 Result<std::vector<ScheduledOp>> NemesisSchedule(const std::string& gen, double time_limit_s,
                                                  uint64_t seed);
 
-// --nemesis FAMILIES: faults drawn at random from the families ("kill", "pause", "partition"),
+// --nemesis FAMILIES: faults drawn at random from the families ("kill", "pause", "partition",
+// "loss": 10-50% of a node's incoming packets, "bandwidth": 250/1000/4000 kbit/s out of a node),
 // one after each uniformly random 0..2*interval s gap, with random roles (and partition shapes).
 // Windowed faults (pause, partition) last 0.5..1.5 x interval and never overlap another fault.
 // Roles and targetings are drawn from `roles` (default: taskmanager, jobmanager, zookeeper) and

@@ -128,3 +128,25 @@ TEST(CombinedScheduleTest, RefusesUnknownFamilies) {
 
 }  // namespace
 }  // namespace jf
+
+namespace jf {
+namespace {
+
+TEST(CombinedScheduleTest, NetworkFamiliesCarryTheirSettings) {
+  auto s = CombinedSchedule({"loss", "bandwidth"}, 5, 300, 9);
+  ASSERT_TRUE(s.ok());
+  std::set<std::string> fs;
+  for (const auto& op : *s) {
+    fs.insert(op.f);
+    if (op.f == "loss-start") {
+      double p = op.args["p"].get<double>();
+      EXPECT_GE(p, 0.1);
+      EXPECT_LT(p, 0.5);
+    }
+    if (op.f == "bandwidth-start") EXPECT_GT(op.args["kbit"].get<int>(), 0);
+  }
+  EXPECT_EQ(fs, (std::set<std::string>{"loss-start", "loss-stop", "bandwidth-start", "bandwidth-stop"}));
+}
+
+}  // namespace
+}  // namespace jf
