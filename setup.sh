@@ -52,4 +52,4 @@ step "Test job (Maven, one jar per Flink line)"
 bash job/build.sh
 ls -l job/target/*.jar
 
-step "Done in $(( $(date +%s) - t0 )) s. Try: ./build/jepsen-flink test --nemesis-gen utopia"
+step "Done in $(( $(date +%s) - t0 )) s. Try: sudo ./build/jepsen-flink test"
