@@ -1,5 +1,6 @@
 #include "control/daemon.h"
 
+#include <algorithm>
 #include <thread>
 
 namespace jf {
@@ -38,9 +39,12 @@ Result<int> DaemonPid(Remote& remote, const std::string& pid_file) {
                      "/proc/$p/status && echo $p; exit 0",
                      {pid_file});
   if (!r.ok()) return r.status();
-  if (r->out.empty()) return 0;
+  return ParsePid(r->out);
+}
+
+int ParsePid(const std::string& out) {
   try {
-    return std::stoi(r->out);
+    return out.empty() ? 0 : std::max(0, std::stoi(out));
   } catch (...) {
     return 0;
   }

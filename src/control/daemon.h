@@ -27,6 +27,9 @@ struct DaemonSpec {
 // Starts the daemon and returns its PID on the node (in the node's PID namespace).
 Result<int> StartDaemon(Remote& remote, const DaemonSpec& spec);
 
+// The PID a command printed (first number of its output), or 0 if it printed none.
+int ParsePid(const std::string& out);
+
 // The PID in `pid_file` if that process still runs, else 0.
 Result<int> DaemonPid(Remote& remote, const std::string& pid_file);
 

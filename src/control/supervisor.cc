@@ -52,12 +52,7 @@ Result<int> ServicePid(Remote& remote, const std::string& name) {
                      "[ -n \"$p\" ] && kill -0 \"$p\" 2>/dev/null && echo \"$p\"; exit 0",
                      {Dir(name)});
   if (!r.ok()) return r.status();
-  if (r->out.empty()) return 0;
-  try {
-    return std::stoi(r->out);
-  } catch (...) {
-    return 0;
-  }
+  return ParsePid(r->out);
 }
 
 Status StopService(Remote& remote, const std::string& name, std::chrono::milliseconds grace) {

@@ -1,16 +1,9 @@
 # --client-gen cancel-jobs (the original's client schedule): the job is canceled 15 s after it
 # first ran, is gone within the 10 s cancellation grace period, and the run is valid.
 source "$(dirname "$0")/lib.sh"
-store="$IT_STORE/cancel"
-rm -rf "$store"
-set +e
-"$JF" test --nemesis-gen utopia --client-gen cancel-jobs --time-limit 20 --store "$store" \
-  > "$store.stdout" 2> "$store.stderr"
-rc=$?
-set -e
+run_test cancel --nemesis-gen utopia --client-gen cancel-jobs --time-limit 20
 grep -E "cancel-jobs|Anomaly|Job state" "$store.stderr" | tail -n 8
 [ $rc -eq 0 ] || fail "exit code $rc, expected 0"
-run=$(readlink -f "$store/latest")
 python3 - "$run" <<'PY'
 import json, sys
 run = sys.argv[1]

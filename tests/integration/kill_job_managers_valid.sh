@@ -2,16 +2,9 @@
 # 0.5 s for the time limit; afterwards a JobManager wins leadership again and the job recovers.
 # Proof that leadership changed: the leader session id (from ZooKeeper) differs across the run.
 source "$(dirname "$0")/lib.sh"
-store="$IT_STORE/kill-jm"
-rm -rf "$store"
-set +e
-"$JF" test --nemesis-gen kill-job-managers --time-limit 10 --job-recovery-grace-period 90 \
-  --store "$store" > "$store.stdout" 2> "$store.stderr"
-rc=$?
-set -e
+run_test kill-jm --nemesis-gen kill-job-managers --time-limit 10 --job-recovery-grace-period 90
 grep -E "Nemesis: kill|Recovery|Anomaly|Job state" "$store.stderr" | tail -n 12
 [ $rc -eq 0 ] || fail "exit code $rc, expected 0"
-run=$(readlink -f "$store/latest")
 python3 - "$run" <<'PY'
 import json, sys
 run = sys.argv[1]

@@ -2,17 +2,10 @@
 # happened: TaskManager processes were SIGKILLed and came back with new PIDs, and Flink registered
 # new TaskManagers (new ids in /taskmanagers).
 source "$(dirname "$0")/lib.sh"
-store="$IT_STORE/kill-tm"
-rm -rf "$store"
-set +e
-"$JF" test --time-limit 30 --job-recovery-grace-period 60 --store "$store" \
-  > "$store.stdout" 2> "$store.stderr"
-rc=$?
-set -e
+run_test kill-tm --time-limit 30 --job-recovery-grace-period 60
 grep -E "Nemesis|Recovery|Anomaly|Job state" "$store.stderr" | tail -n 25
 [ $rc -eq 0 ] || fail "exit code $rc, expected 0"
 [ "$(tail -n 1 "$store.stdout")" = "$VALID" ] || fail "stdout does not end with the valid verdict"
-run=$(readlink -f "$store/latest")
 [ "$(json "$run/test.json" 'd["nemesis-gen"]')" = "kill-task-managers" ] || fail "not the default nemesis"
 python3 - "$run" <<'PY'
 import json, sys

@@ -17,3 +17,34 @@ need_file() { [ -s "$1" ] || fail "missing or empty: $1"; }
 
 # The ctest run may be interrupted; a test never leaves its cluster behind.
 cleanup_on_exit() { "$JF" cluster down --all > /dev/null 2>&1 || true; }
+
+# run_test NAME [test options...]: runs `jepsen-flink test` with its store under $IT_STORE/NAME,
+# output in $store.stdout and $store.stderr. Sets $store, $rc (its exit code) and $run (the run's
+# directory, empty if none was made).
+run_test() {
+  local name=$1
+  shift
+  store="$IT_STORE/$name"
+  rm -rf "$store"
+  set +e
+  "$JF" test "$@" --store "$store" > "$store.stdout" 2> "$store.stderr"
+  rc=$?
+  set -e
+  run=$(readlink -f "$store/latest" 2> /dev/null || true)
+}
+
+# After a --leave-db-running run on the shared cluster: fails if any node still has one of our
+# iptables chains, our qdisc or a stopped process, then gives the next tests a fresh cluster.
+assert_nodes_healed_and_recycle() {
+  local n pid
+  for n in n1 n2 n3; do
+    pid=$(json /var/lib/jepsen-flink/cluster.json \
+      "[x['init_pid'] for x in d['nodes'] if x['name'] == '$n'][0]")
+    nsenter -t "$pid" -n iptables -w -S | grep -q 'JF-' && fail "$n: one of our chains is left"
+    nsenter -t "$pid" -n tc qdisc show dev eth0 | grep -q '4a46:' && fail "$n: our qdisc is left"
+    nsenter -t "$pid" -m -p sh -c 'grep -l "^State:.*T" /proc/[0-9]*/status 2>/dev/null' |
+      grep -q . && fail "$n: a process is still stopped"
+  done
+  "$JF" cluster down --all > /dev/null
+  "$JF" cluster up --local-nodes 3 > /dev/null
+}

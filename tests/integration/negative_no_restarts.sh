@@ -2,17 +2,11 @@
 # must be invalid for the right reason: the job had been running, then was not running after the
 # grace period.
 source "$(dirname "$0")/lib.sh"
-store="$IT_STORE/no-restarts"
-rm -rf "$store"
-set +e
-"$JF" test --time-limit 20 --job-recovery-grace-period 60 --store "$store" \
-  --flink-config restart-strategy.type=none > "$store.stdout" 2> "$store.stderr"
-rc=$?
-set -e
+run_test no-restarts --time-limit 20 --job-recovery-grace-period 60 \
+  --flink-config restart-strategy.type=none
 grep -E "Nemesis: kill|Anomaly|Job state" "$store.stderr" | tail -n 12
 [ $rc -eq 1 ] || fail "exit code $rc, expected 1 (invalid)"
 [ "$(tail -n 1 "$store.stdout")" = "$INVALID" ] || fail "stdout does not end with the invalid verdict"
-run=$(readlink -f "$store/latest")
 [ "$(tail -n 1 "$run/jepsen.log")" = "$INVALID" ] || fail "jepsen.log does not end with the verdict"
 python3 - "$run" <<'PY'
 import json, sys

@@ -1,16 +1,10 @@
 # A utopia run (no faults) on the shared cluster is valid, and its store holds everything the
 # platform promises.
 source "$(dirname "$0")/lib.sh"
-store="$IT_STORE/utopia"
-rm -rf "$store"
-set +e
-"$JF" test --nemesis-gen utopia --time-limit 10 --store "$store" > "$store.stdout" 2> "$store.stderr"
-rc=$?
-set -e
+run_test utopia --nemesis-gen utopia --time-limit 10
 tail -n 20 "$store.stderr"
 [ $rc -eq 0 ] || fail "exit code $rc, expected 0"
 [ "$(tail -n 1 "$store.stdout")" = "$VALID" ] || fail "stdout does not end with the valid verdict"
-run=$(readlink -f "$store/latest")
 [ -d "$run" ] || fail "store/latest does not point at the run"
 [ "$(readlink -f "$store/standalone-session-utopia/latest")" = "$run" ] || fail "per-test latest link"
 [[ "$(basename "$run")" =~ ^[0-9]{8}T[0-9]{6}\.[0-9]{3}$ ]] || fail "run dir name $(basename "$run")"
