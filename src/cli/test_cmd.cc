@@ -43,7 +43,7 @@ void AddTestCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--time-limit", opts->time_limit_s,
                   "Seconds of faults, from the first healthy poll; the run then ends once the job "
-                  "ran for the healthy window, or after 1.1 x the grace period")
+                  "ran for the healthy window, or 1.1 x the grace period after the last fault")
       ->capture_default_str();
   cmd->add_option("--test-count", opts->test_count, "How many times to run the test")
       ->capture_default_str();
@@ -76,7 +76,7 @@ void AddTestCommand(CLI::App& app, int* exit_code) {
                   "Seconds to wait for ZooKeeper and Flink to come up")
       ->capture_default_str();
   cmd->add_option("--restart-delay", opts->restart_delay_s,
-                  "Seconds before the supervisor (runit) restarts a killed Flink daemon")
+                  "Seconds before the supervisor (runit) restarts a killed Flink or ZooKeeper daemon")
       ->capture_default_str();
   cmd->add_flag("--leave-db-running", opts->leave_db_running,
                 "Leave ZooKeeper, Flink and the local cluster running after the test");
