@@ -178,6 +178,19 @@ class FakeHttpServer {
 };
 
 }  // namespace testutil
+// A 127.0.0.1 port that nothing listens on (bound once, then released).
+inline int ClosedPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
 }  // namespace jf
 
 #endif  // JF_CLIENT_FAKE_HTTP_SERVER_H_

@@ -33,18 +33,6 @@ FakeResponse Echo(const FakeRequest& req) {
   return {200, "{\"method\":\"" + req.method + "\",\"target\":\"" + req.target + "\"}"};
 }
 
-int ClosedPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 TEST(HttpTest, GetReturnsStatusAndBody) {
   FakeHttpServer server(&Echo);
   auto resp = http::Get(server.url() + "/overview", kTimeout);

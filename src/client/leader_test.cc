@@ -115,19 +115,6 @@ std::string FromHex(const char* hex) {
 
 std::string LeaderBytes() { return FromArray(kLeaderBytes, sizeof(kLeaderBytes)); }
 
-// A 127.0.0.1 port that nothing listens on (bound once, then released).
-int ClosedPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 TEST(ParseLeaderInformationTest, ParsesBytesWrittenByJava) {
   auto info = ParseLeaderInformation(LeaderBytes());
   ASSERT_TRUE(info.ok()) << info.status().ToString();

@@ -55,6 +55,12 @@ Result<int> ServicePid(Remote& remote, const std::string& name) {
   return ParsePid(r->out);
 }
 
+int ServiceExits(Remote& remote, const ServiceSpec& spec) {
+  auto r = ExecShell(remote, "grep -c -F \"jepsen-flink: $1 exited\" \"$2\" || true",
+                     {spec.name, spec.log_file});
+  return r.ok() ? ParsePid(r->out) : 0;
+}
+
 Status StopService(Remote& remote, const std::string& name, std::chrono::milliseconds grace) {
   std::string dir = Dir(name);
   int secs = std::max<int>(1, static_cast<int>(grace.count() / 1000));

@@ -36,6 +36,10 @@ Status StartService(Remote& remote, const ServiceSpec& spec);
 // The PID (in the node's PID namespace) of the service's current process, or 0 if it is down.
 Result<int> ServicePid(Remote& remote, const std::string& name);
 
+// How many times the service's process has exited since its log began (the finish script writes
+// one line per exit into the log); 0 if the log cannot be read.
+int ServiceExits(Remote& remote, const ServiceSpec& spec);
+
 // Stops the process (SIGTERM, SIGKILL after `grace`) and its runsv, so it is not restarted.
 Status StopService(Remote& remote, const std::string& name,
                    std::chrono::milliseconds grace = std::chrono::seconds(10));

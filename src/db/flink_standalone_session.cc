@@ -6,7 +6,6 @@
 #include <thread>
 
 #include "client/flink_rest.h"
-#include "control/daemon.h"
 #include "control/processes.h"
 #include "control/supervisor.h"
 
@@ -105,26 +104,24 @@ Status FlinkStandaloneSessionDb::Setup(DeployContext& ctx) {
 
   auto jms = JobManagerNodes(ctx);
   auto delay = std::chrono::milliseconds(static_cast<int64_t>(ctx.restart_delay_s * 1000));
-  JF_RETURN_IF_ERROR(ForEachNode(jms, [&](const NodeHandle& n) -> Status {
-    ServiceSpec spec{.name = kJmService,
-                     .argv = {std::string(kHome) + "/bin/jobmanager.sh", "start-foreground"},
-                     .env = DaemonEnv(ctx),
-                     .log_file = std::string(kLogDir) + "/jobmanager.out",
-                     .restart_delay = delay};
-    JF_RETURN_IF_ERROR(StartService(*n.remote, spec));
-    spdlog::info("Started JobManager on {} (supervised)", n.name);
-    return Status::Ok();
-  }));
-  JF_RETURN_IF_ERROR(ForEachNode(ctx.nodes, [&](const NodeHandle& n) -> Status {
-    ServiceSpec spec{.name = kTmService,
-                     .argv = {std::string(kHome) + "/bin/taskmanager.sh", "start-foreground"},
-                     .env = DaemonEnv(ctx),
-                     .log_file = std::string(kLogDir) + "/taskmanager.out",
-                     .restart_delay = delay};
-    JF_RETURN_IF_ERROR(StartService(*n.remote, spec));
-    spdlog::info("Started TaskManager on {} (supervised)", n.name);
-    return Status::Ok();
-  }));
+  const ServiceSpec jm_spec{.name = kJmService,
+                            .argv = {std::string(kHome) + "/bin/jobmanager.sh", "start-foreground"},
+                            .env = DaemonEnv(ctx),
+                            .log_file = std::string(kLogDir) + "/jobmanager.out",
+                            .restart_delay = delay};
+  ServiceSpec tm_spec = jm_spec;
+  tm_spec.name = kTmService;
+  tm_spec.argv = {std::string(kHome) + "/bin/taskmanager.sh", "start-foreground"};
+  tm_spec.log_file = std::string(kLogDir) + "/taskmanager.out";
+  const std::pair<std::string, std::pair<const ServiceSpec*, std::vector<NodeHandle>>> daemons[] = {
+      {"JobManager", {&jm_spec, jms}}, {"TaskManager", {&tm_spec, ctx.nodes}}};
+  for (const auto& [role, what] : daemons) {
+    JF_RETURN_IF_ERROR(ForEachNode(what.second, [&](const NodeHandle& n) -> Status {
+      JF_RETURN_IF_ERROR(StartService(*n.remote, *what.first));
+      spdlog::info("Started {} on {} (supervised)", role, n.name);
+      return Status::Ok();
+    }));
+  }
 
   // Wait until a JobManager serves REST and every TaskManager has registered.
   auto start = std::chrono::steady_clock::now();
@@ -153,15 +150,12 @@ Status FlinkStandaloneSessionDb::Setup(DeployContext& ctx) {
     }
     if (!ready_url.empty()) break;
     // A daemon that keeps dying will never register: fail fast rather than wait.
-    for (const auto& [role, nodes] : {std::pair{"JobManager", jms}, {"TaskManager", ctx.nodes}}) {
-      for (const auto& n : nodes) {
-        auto out = ExecShell(*n.remote, "grep -c 'jepsen-flink: .* exited' \"$1\" || true",
-                             {fmt::format("{}/{}.out", kLogDir, role == std::string("JobManager")
-                                                                    ? "jobmanager" : "taskmanager")});
-        if (out.ok() && std::atoi(out->out.c_str()) >= 3) {
+    for (const auto& [role, what] : daemons) {
+      for (const auto& n : what.second) {
+        int exits = ServiceExits(*n.remote, *what.first);
+        if (exits >= 3) {
           return Internal("the {} on {} exited {} times during start-up; see {}/ on {} (in the "
-                          "store: {}/flink/)", role, n.name, std::atoi(out->out.c_str()), kLogDir,
-                          n.name, n.name);
+                          "store: {}/flink/)", role, n.name, exits, kLogDir, n.name, n.name);
         }
       }
     }

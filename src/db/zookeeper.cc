@@ -4,7 +4,6 @@
 
 #include <thread>
 
-#include "control/daemon.h"
 #include "control/supervisor.h"
 #include "net/four_letter_word.h"
 
@@ -43,6 +42,22 @@ std::string ZooKeeperDb::RenderZooCfg(const DeployContext& ctx) {
 
 Status ZooKeeperDb::Setup(DeployContext& ctx) {
   std::string cfg = RenderZooCfg(ctx);
+  ServiceSpec spec;
+  spec.name = kService;
+  spec.restart_delay = std::chrono::milliseconds(static_cast<int64_t>(ctx.restart_delay_s * 1000));
+  spec.argv = {ctx.java_home + "/bin/java",
+               "-Xmx256m",
+               "-XX:+UseSerialGC",
+               "-XX:TieredStopAtLevel=1",
+               fmt::format("-Xlog:gc*:file={}/zookeeper-gc.log:time,uptime:filecount=2,filesize=10M",
+                           kLogDir),
+               "-Dzookeeper.log.dir=" + std::string(kLogDir),
+               "-Dlogback.configurationFile=file:" + std::string(kHome) + "/conf/logback.xml",
+               "-cp",
+               std::string(kHome) + "/lib/*",
+               kMainClass,
+               std::string(kHome) + "/conf/zoo.cfg"};
+  spec.log_file = std::string(kLogDir) + "/zookeeper.out";
   JF_RETURN_IF_ERROR(ForEachNode(ctx.nodes, [&](const NodeHandle& n) -> Status {
     size_t id = 0;
     while (ctx.nodes[id].name != n.name) ++id;
@@ -53,22 +68,6 @@ Status ZooKeeperDb::Setup(DeployContext& ctx) {
                        "&& printf '%s' \"$5\" > \"$1/conf/logback.xml\"",
                        {kHome, kLogDir, std::to_string(id + 1), cfg, kLogback});
     if (!r.ok()) return r.status();
-    ServiceSpec spec;
-    spec.name = kService;
-    spec.restart_delay = std::chrono::milliseconds(static_cast<int64_t>(ctx.restart_delay_s * 1000));
-    spec.argv = {ctx.java_home + "/bin/java",
-                 "-Xmx256m",
-                 "-XX:+UseSerialGC",
-                 "-XX:TieredStopAtLevel=1",
-                 fmt::format("-Xlog:gc*:file={}/zookeeper-gc.log:time,uptime:filecount=2,filesize=10M",
-                             kLogDir),
-                 "-Dzookeeper.log.dir=" + std::string(kLogDir),
-                 "-Dlogback.configurationFile=file:" + std::string(kHome) + "/conf/logback.xml",
-                 "-cp",
-                 std::string(kHome) + "/lib/*",
-                 kMainClass,
-                 std::string(kHome) + "/conf/zoo.cfg"};
-    spec.log_file = std::string(kLogDir) + "/zookeeper.out";
     JF_RETURN_IF_ERROR(StartService(*n.remote, spec));
     spdlog::info("Started ZooKeeper on {} (supervised)", n.name);
     return Status::Ok();
@@ -87,9 +86,7 @@ Status ZooKeeperDb::Setup(DeployContext& ctx) {
     }
     if (waiting.empty()) break;
     for (const auto& n : ctx.nodes) {
-      auto exits = ExecShell(*n.remote, "grep -c 'jepsen-flink: .* exited' \"$1\" || true",
-                             {std::string(kLogDir) + "/zookeeper.out"});
-      if (exits.ok() && std::atoi(exits->out.c_str()) >= 2) {
+      if (ServiceExits(*n.remote, spec) >= 2) {
         return Internal("ZooKeeper on {} exited during start-up; see zookeeper.log and "
                         "zookeeper.out in {}/ on that node (in the store: {}/zookeeper/)",
                         n.name, kLogDir, n.name);
