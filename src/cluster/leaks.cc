@@ -1,5 +1,7 @@
 #include "cluster/leaks.h"
 
+#include "cluster/freezer.h"
+
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,6 +15,7 @@
 #include <set>
 #include <sstream>
 
+#include "cluster/freezer.h"
 #include "cluster/local_cluster.h"
 #include "control/subprocess.h"
 
@@ -278,6 +281,12 @@ std::vector<Leak> FindLeaks(SystemProbe& probe, const std::string& state_dir) {
     probe_error("reading mountinfo", mi.status());
   }
 
+  if (auto groups = probe.Cgroups(); groups.ok()) {
+    for (const auto& g : *groups) leaks.push_back({"cgroup", "freezer cgroup " + g});
+  } else {
+    probe_error("listing cgroups", groups.status());
+  }
+
   if (auto procs = probe.Processes(); procs.ok()) {
     for (const auto& p : OurProcesses(*procs, dir)) {
       bool stopped = p.state == 'T' || p.state == 't';
@@ -350,6 +359,8 @@ Result<std::vector<QdiscInfo>> RealSystemProbe::Qdiscs(const std::string& netns)
   }
   return out;
 }
+
+Result<std::vector<std::string>> RealSystemProbe::Cgroups() { return OurCgroups(); }
 
 Result<std::string> RealSystemProbe::Mountinfo() {
   bool ok = false;

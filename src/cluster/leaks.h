@@ -53,6 +53,8 @@ class SystemProbe {
   virtual Result<std::string> Mountinfo() = 0;
   // Every process except the calling process and its ancestors (the harness and what started it).
   virtual Result<std::vector<ProcessInfo>> Processes() = 0;
+  // Paths of our freezer cgroups (cluster/freezer.h) that exist.
+  virtual Result<std::vector<std::string>> Cgroups() = 0;
 };
 
 // The machine as it is: /run/netns, `ip -j link`, iptables-save and tc (entered with
@@ -65,10 +67,11 @@ class RealSystemProbe : public SystemProbe {
   Result<std::vector<QdiscInfo>> Qdiscs(const std::string& netns) override;
   Result<std::string> Mountinfo() override;
   Result<std::vector<ProcessInfo>> Processes() override;
+  Result<std::vector<std::string>> Cgroups() override;
 };
 
 struct Leak {
-  // netns, link, iptables-chain, qdisc, mount, process, stopped-process, or probe-error (the
+  // netns, link, iptables-chain, qdisc, mount, cgroup, process, stopped-process, or probe-error (the
   // machine could not be inspected, so it cannot be called clean).
   std::string kind;
   std::string detail;

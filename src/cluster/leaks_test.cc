@@ -25,6 +25,7 @@ class FakeProbe : public SystemProbe {
       {301, 300, 'S', "bash", ""},
   };
   bool fail_processes = false;
+  std::vector<std::string> cgroups;
 
   Result<std::vector<std::string>> NetworkNamespaces() override { return netns; }
   Result<std::vector<std::string>> HostLinks() override { return links; }
@@ -41,6 +42,7 @@ class FakeProbe : public SystemProbe {
     if (fail_processes) return Internal("no /proc");
     return processes;
   }
+  Result<std::vector<std::string>> Cgroups() override { return cgroups; }
 };
 
 const char kHostIptables[] =
@@ -152,6 +154,14 @@ TEST(LeaksTest, ReportsNodeProcessesAndStoppedOnes) {
   EXPECT_NE(stopped[0].detail.find("503"), std::string::npos);
   EXPECT_NE(Dump(leaks).find("process 504"), std::string::npos) << Dump(leaks);
   EXPECT_EQ(Dump(leaks).find("process 800"), std::string::npos) << Dump(leaks);
+}
+
+TEST(LeaksTest, ReportsOurFreezerCgroups) {
+  FakeProbe p;
+  p.cgroups = {"/sys/fs/cgroup/unified/jepsen-flink", "/sys/fs/cgroup/unified/jepsen-flink/n2"};
+  auto leaks = Of(FindLeaks(p, kStateDir), "cgroup");
+  ASSERT_EQ(leaks.size(), 2u);
+  EXPECT_NE(leaks[1].detail.find("jepsen-flink/n2"), std::string::npos);
 }
 
 TEST(LeaksTest, ForeignThingsAreNotReported) {

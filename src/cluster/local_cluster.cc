@@ -20,6 +20,7 @@
 #include <sstream>
 #include <thread>
 
+#include "cluster/freezer.h"
 #include "cluster/leaks.h"
 #include "control/namespace_remote.h"
 #include "control/subprocess.h"
@@ -729,6 +730,7 @@ Result<LocalCluster> LocalCluster::Load(const std::string& state_dir) {
 Status LocalCluster::Down() {
   auto t0 = Clock::now();
   spdlog::info("cluster down: {} node(s) in {}", nodes_.size(), state_dir_);
+  (void)ThawAll();  // a frozen init would take SIGKILL only once thawed
   for (const auto& n : nodes_) {
     // Killing PID 1 of the node ends every process in its PID namespace.
     if (IsNodeInit(n.init_pid, n.name)) kill(n.init_pid, SIGKILL);
@@ -805,7 +807,9 @@ Status DownAll(const std::string& state_dir) {
   auto note = [&](const Status& s) {
     if (!s.ok()) problems.push_back(s.message());
   };
-  // Processes first: a namespace's processes keep its mounts and network devices alive.
+  // A frozen process does not die until it is thawed; then processes, since a namespace's
+  // processes keep its mounts and network devices alive.
+  note(ThawAll());
   note(KillOurProcesses(probe, dir));
   note(RemoveNetwork(probe));
   note(RemoveHostChains(probe));

@@ -70,6 +70,10 @@ Status FailedPrecondition(fmt::format_string<Args...> f, Args&&... args) {
   return Status(StatusCode::kFailedPrecondition, fmt::format(f, std::forward<Args>(args)...));
 }
 template <typename... Args>
+Status Cancelled(fmt::format_string<Args...> f, Args&&... args) {
+  return Status(StatusCode::kCancelled, fmt::format(f, std::forward<Args>(args)...));
+}
+template <typename... Args>
 Status Internal(fmt::format_string<Args...> f, Args&&... args) {
   return Status(StatusCode::kInternal, fmt::format(f, std::forward<Args>(args)...));
 }

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -19,10 +20,12 @@
 #include "client/job_poller.h"
 #include "client/leader.h"
 #include "generator/schedule.h"
+#include "nemesis/freeze.h"
 #include "nemesis/kill.h"
 #include "nemesis/network.h"
 #include "nemesis/partition.h"
 #include "nemesis/pause.h"
+#include "cluster/freezer.h"
 #include "cluster/local_cluster.h"
 #include "db/flink_config.h"
 #include "db/flink_standalone_session.h"
@@ -43,6 +46,23 @@ using Clock = std::chrono::steady_clock;
 std::atomic<bool> g_interrupted{false};
 
 void OnInterrupt(int) { g_interrupted = true; }
+
+// Whole-node pauses on the local cluster: the cgroup freezer, with each node's init as its root.
+class LocalNodeFreeze : public NodeFreeze {
+ public:
+  LocalNodeFreeze(Freezer freezer, std::map<std::string, int> inits)
+      : freezer_(std::move(freezer)), inits_(std::move(inits)) {}
+  Result<std::vector<int>> Freeze(const std::string& node) override {
+    auto it = inits_.find(node);
+    if (it == inits_.end()) return NotFound("no local node {}", node);
+    return freezer_.Freeze(node, it->second);
+  }
+  Status Thaw(const std::string& node) override { return freezer_.Thaw(node); }
+
+ private:
+  Freezer freezer_;
+  std::map<std::string, int> inits_;
+};
 
 void InstallInterruptHandlers() {
   struct sigaction sa {};
@@ -163,6 +183,7 @@ class Run {
   void ObserveUntil(Clock::time_point until);
   void CancelJobs(const LeaderFinder& finder);
   Result<std::string> LeaderNode(const std::string& role);
+  Result<std::vector<std::string>> BusyNodes(const std::string& role);
   std::chrono::milliseconds PollInterval() const {
     return std::chrono::milliseconds(static_cast<int64_t>(opts_.poll_interval_s * 1000));
   }
@@ -189,6 +210,7 @@ class Run {
   std::string last_leader_url_;  // written by the client thread, read after it stopped
   Rng rng_;
   KillRouter kill_router_;
+  std::unique_ptr<NodeFreeze> node_freeze_;  // before nemesis_, which uses it
   std::unique_ptr<Nemesis> nemesis_;
   std::atomic<bool> stop_client_{false};
   HealthTracker health_;
@@ -238,6 +260,7 @@ Status Run::Deploy() {
   ctx_.spare_slots = opts_.spare_slots;
   ctx_.readiness_timeout_s = opts_.readiness_timeout_s;
   ctx_.restart_delay_s = opts_.restart_delay_s;
+  ctx_.cancelled = [] { return g_interrupted.load(); };
   dbs_.push_back(std::make_unique<ZooKeeperDb>());
   dbs_.push_back(std::make_unique<FlinkStandaloneSessionDb>());
   for (auto& db : dbs_) {
@@ -271,7 +294,7 @@ Status Run::SubmitJob() {
   }
   Status last;
   // The leader may still be settling right after start-up: retry for a while.
-  for (int attempt = 1; attempt <= 10; ++attempt) {
+  for (int attempt = 1; attempt <= 10 && !g_interrupted; ++attempt) {
     auto leader = finder.Find();
     if (leader.ok()) {
       FlinkRest rest(leader->rest_url, std::chrono::seconds(30), std::chrono::seconds(120));
@@ -301,6 +324,7 @@ Status Run::SubmitJob() {
     spdlog::warn("Submitting the job failed (attempt {}/10): {}", attempt, last.message());
     std::this_thread::sleep_for(std::chrono::seconds(2));
   }
+  if (g_interrupted) return Cancelled("interrupted (SIGINT/SIGTERM) before the job was submitted");
   return last.WithContext("submitting the test job");
 }
 
@@ -383,6 +407,18 @@ Result<std::string> Run::LeaderNode(const std::string& role) {
   return InvalidArgument("{} has no leader", role);
 }
 
+// The nodes whose TaskManager runs tasks of the job (holds slots), as a JobManager reports them.
+Result<std::vector<std::string>> Run::BusyNodes(const std::string& role) {
+  if (role != "taskmanager") return InvalidArgument("only TaskManagers can be busy, not {}", role);
+  Status last = Unavailable("no JobManager to ask");
+  for (const auto& url : FlinkStandaloneSessionDb::RestUrls(ctx_)) {
+    auto tms = FlinkRest(url, std::chrono::seconds(3)).TaskManagers();
+    if (tms.ok()) return FlinkStandaloneSessionDb::BusyTaskManagerNodes(ctx_, *tms);
+    last = tms.status();
+  }
+  return last;
+}
+
 // The cancel-jobs op: PATCH /jobs/:id?mode=cancel on the leader, retried for up to 10 s.
 void Run::CancelJobs(const LeaderFinder& finder) {
   history_.Append(Op{.type = OpType::kInvoke, .process = 0, .f = kCancelJobsF,
@@ -435,7 +471,12 @@ Status Run::DriveTest() {
     for (auto& db : dbs_) {
       if (auto* k = dynamic_cast<Kill*>(db.get())) kill_router_.Add(k);
     }
-    LeaderLocator leader = [this](const std::string& role) { return LeaderNode(role); };
+    TargetLocator leader = [this](const std::string& role,
+                                  Targeting t) -> Result<std::vector<std::string>> {
+      if (t == Targeting::kBusy) return BusyNodes(role);
+      JF_ASSIGN_OR_RETURN(std::string node, LeaderNode(role));
+      return std::vector<std::string>{node};
+    };
     auto composite = std::make_unique<CompositeNemesis>();
     composite->Add(std::make_unique<KillNemesis>(
         std::vector<KillSpec>{{"kill-task-managers", "taskmanager", Targeting::kAll},
@@ -445,6 +486,15 @@ Status Run::DriveTest() {
                               {"kill", "taskmanager", Targeting::kOne}},
         &kill_router_, &ctx_, &rng_, leader));
     composite->Add(std::make_unique<PauseNemesis>(&kill_router_, &ctx_, &rng_, leader));
+    if (auto freezer = Freezer::ForThisMachine(); freezer.ok()) {
+      std::map<std::string, int> inits;
+      for (const auto& n : cluster_->nodes()) inits[n.name] = n.init_pid;
+      node_freeze_ = std::make_unique<LocalNodeFreeze>(std::move(*freezer), std::move(inits));
+    } else if (std::count(opts_.nemesis.begin(), opts_.nemesis.end(), "freeze")) {
+      return freezer.status().WithContext("--nemesis freeze");
+    }
+    composite->Add(std::make_unique<FreezeNemesis>(node_freeze_.get(), &kill_router_, &ctx_,
+                                                   &rng_, leader));
     composite->Add(std::make_unique<PartitionNemesis>(&ctx_, &rng_, &kill_router_, leader));
     composite->Add(std::make_unique<NetworkNemesis>(&ctx_, &rng_));
     nemesis_ = std::move(composite);
@@ -650,7 +700,11 @@ int Run::CheckAndReport(const Status& run_error) {
     }
   }
   spdlog::info("Store: {}", store_.dir());
-  if (!run_error.ok() && !client_ran && valid != Validity::kInvalid) return kExitInternalError;
+  // An interrupted run is unknown, not broken: the harness did what it was told.
+  if (!run_error.ok() && !client_ran && valid != Validity::kInvalid &&
+      run_error.code() != StatusCode::kCancelled) {
+    return kExitInternalError;
+  }
   switch (valid) {
     case Validity::kValid: return kExitValid;
     case Validity::kInvalid: return kExitInvalid;
@@ -668,13 +722,18 @@ int Run::Execute() {
   (void)store_.WriteJson("test.json", test);
   spdlog::info("Running {} (seed {}); store {}", opts_.TestName(), opts_.seed, store_.dir());
 
-  Status err = SetUpNodes();
-  if (err.ok()) err = Deploy();
-  if (err.ok()) {
-    timings_["start_to_flink_ready_s"] = SecondsSince(start_);
-    err = SubmitJob();
-  }
-  if (err.ok()) err = DriveTest();
+  // An interrupt between steps (or inside a Setup's readiness wait) skips what is left and goes
+  // straight to tear-down.
+  auto step = [](Status& err, const std::function<Status()>& fn) {
+    if (err.ok() && g_interrupted) err = Cancelled("interrupted (SIGINT/SIGTERM)");
+    if (err.ok()) err = fn();
+  };
+  Status err;
+  step(err, [&] { return SetUpNodes(); });
+  step(err, [&] { return Deploy(); });
+  if (err.ok()) timings_["start_to_flink_ready_s"] = SecondsSince(start_);
+  step(err, [&] { return SubmitJob(); });
+  step(err, [&] { return DriveTest(); });
   if (!ctx_.nodes.empty()) Gather();
   if (!err.ok()) spdlog::error("{}", err.message());
   (void)store_.WriteJson("cluster.json", cluster_ ? cluster_->ToJson() : nlohmann::json());

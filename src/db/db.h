@@ -40,6 +40,11 @@ struct DeployContext {
   int spare_slots = 0;  // slots left free: parallelism = nodes x slots - spare
   double readiness_timeout_s = 120;
   double restart_delay_s = 1;  // supervised daemons come back this long after they die
+  // Asked by long waits in Setup() (readiness): true once the run was interrupted (SIGINT/SIGTERM),
+  // so a Setup() returns kCancelled instead of waiting out its timeout.
+  std::function<bool()> cancelled;
+
+  bool Cancelled() const { return cancelled && cancelled(); }
 
   std::string ZooKeeperQuorum() const;  // ip:2181,ip:2181,...
   std::string RunSharedDir() const { return shared_dir + "/" + run_id; }

@@ -58,6 +58,16 @@ std::string Trim(std::string s) {
 
 }  // namespace
 
+std::vector<std::string> FlinkStandaloneSessionDb::BusyTaskManagerNodes(
+    const DeployContext& ctx, const std::vector<TaskManagerInfo>& tms) {
+  std::set<std::string> busy;
+  for (const auto& tm : tms) {
+    std::string node = NodeOfTaskManager(ctx, tm);
+    if (!node.empty() && tm.free_slots < tm.slots_number) busy.insert(node);
+  }
+  return {busy.begin(), busy.end()};
+}
+
 std::vector<NodeHandle> FlinkStandaloneSessionDb::JobManagerNodes(const DeployContext& ctx) {
   std::vector<NodeHandle> jms(ctx.nodes.begin(),
                               ctx.nodes.begin() + std::min<size_t>(2, ctx.nodes.size()));
@@ -149,6 +159,7 @@ Status FlinkStandaloneSessionDb::Setup(DeployContext& ctx) {
       last_problem = fmt::format("TaskManager on {} did not register", missing);
     }
     if (!ready_url.empty()) break;
+    if (ctx.Cancelled()) return Cancelled("interrupted while waiting for Flink to be ready");
     // A daemon that keeps dying will never register: fail fast rather than wait.
     for (const auto& [role, what] : daemons) {
       for (const auto& n : what.second) {

@@ -10,6 +10,7 @@
 #ifndef JF_DB_FLINK_STANDALONE_SESSION_H_
 #define JF_DB_FLINK_STANDALONE_SESSION_H_
 
+#include "client/flink_rest.h"
 #include "db/db.h"
 #include "db/flink_config.h"
 
@@ -37,6 +38,10 @@ class FlinkStandaloneSessionDb : public Db, public LogFiles, public Kill {
   static std::vector<NodeHandle> JobManagerNodes(const DeployContext& ctx);
   // REST base URLs of every JobManager.
   static std::vector<std::string> RestUrls(const DeployContext& ctx);
+
+  // The nodes whose TaskManager holds slots of a job (fewer free slots than slots), sorted.
+  static std::vector<std::string> BusyTaskManagerNodes(const DeployContext& ctx,
+                                                       const std::vector<TaskManagerInfo>& tms);
 
   // Compares the overrides with the effective configuration; InvalidArgument listing every key
   // that is missing or has another value.

@@ -35,7 +35,8 @@ std::string ZooKeeperDb::RenderZooCfg(const DeployContext& ctx) {
       "admin.enableServer=false\n",
       kHome, kZooKeeperClientPort);
   for (size_t i = 0; i < ctx.nodes.size(); ++i) {
-    cfg += fmt::format("server.{}={}:2888:3888\n", i + 1, ctx.nodes[i].ip);
+    cfg += fmt::format("server.{}={}:{}:{}\n", i + 1, ctx.nodes[i].ip, kZooKeeperQuorumPort,
+                       kZooKeeperElectionPort);
   }
   return cfg;
 }
@@ -85,6 +86,7 @@ Status ZooKeeperDb::Setup(DeployContext& ctx) {
       }
     }
     if (waiting.empty()) break;
+    if (ctx.Cancelled()) return Cancelled("interrupted while waiting for ZooKeeper's quorum");
     for (const auto& n : ctx.nodes) {
       if (ServiceExits(*n.remote, spec) >= 2) {
         return Internal("ZooKeeper on {} exited during start-up; see zookeeper.log and "

@@ -10,6 +10,9 @@
 namespace jf {
 
 inline constexpr int kZooKeeperClientPort = 2181;
+// The ensemble's own ports: followers to the leader, and leader election.
+inline constexpr int kZooKeeperQuorumPort = 2888;
+inline constexpr int kZooKeeperElectionPort = 3888;
 
 class ZooKeeperDb : public Db, public LogFiles, public Kill {
  public:

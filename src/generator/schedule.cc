@@ -1,5 +1,7 @@
 #include "generator/schedule.h"
 
+#include <fmt/ranges.h>
+
 #include <algorithm>
 
 namespace jf {
@@ -44,8 +46,8 @@ Result<std::vector<ScheduledOp>> NemesisSchedule(const std::string& gen, double 
 }
 
 const std::vector<std::string>& KnownNemesisFamilies() {
-  static const std::vector<std::string> kFamilies = {"kill", "pause", "partition", "loss",
-                                                     "bandwidth"};
+  static const std::vector<std::string> kFamilies = {"kill",      "pause", "freeze", "partition",
+                                                     "loss",      "delay", "bandwidth"};
   return kFamilies;
 }
 
@@ -57,21 +59,25 @@ Result<std::vector<ScheduledOp>> CombinedSchedule(const std::vector<std::string>
   for (const auto& f : families) {
     if (std::find(KnownNemesisFamilies().begin(), KnownNemesisFamilies().end(), f) ==
         KnownNemesisFamilies().end()) {
-      return InvalidArgument(
-          "--nemesis: unknown fault family '{}' (known: kill, pause, partition, loss, bandwidth)",
-          f);
+      return InvalidArgument("--nemesis: unknown fault family '{}' (known: {})", f,
+                             fmt::join(KnownNemesisFamilies(), ", "));
     }
   }
   if (!(interval_s > 0)) return InvalidArgument("--nemesis-interval must be positive");
   if (roles.empty()) return InvalidArgument("no roles to fault");
-  static const char* kShapes[] = {"random-halves", "isolate", "majorities-ring", "bridge",
-                                  "isolate-leader", "taskmanager-from-jobmanagers"};
-  // A role, and how to target it: one random node, the leader, or (ZooKeeper) a majority.
+  static const char* kShapes[] = {"random-halves",  "isolate",
+                                  "majorities-ring", "bridge",
+                                  "isolate-leader",  "taskmanager-from-jobmanagers",
+                                  "zookeeper-quorum"};
+  constexpr size_t kShapeCount = sizeof(kShapes) / sizeof(kShapes[0]);
+  // A role, and how to target it: one random node, the leader, a TaskManager that runs tasks, or
+  // (ZooKeeper) a majority.
   auto pick_target = [&](Rng& r) {
     std::string role = roles[static_cast<size_t>(Uniform(r, 0, roles.size()))];
     std::vector<std::string> ways = {"one"};
     if (role == "jobmanager" || role == "zookeeper") ways.push_back("leader");
     if (role == "zookeeper") ways.push_back("majority");
+    if (role == "taskmanager") ways.push_back("busy");
     std::string way = ways[static_cast<size_t>(Uniform(r, 0, ways.size()))];
     return nlohmann::json{{"role", role}, {"targeting", way}};
   };
@@ -85,15 +91,18 @@ Result<std::vector<ScheduledOp>> CombinedSchedule(const std::vector<std::string>
     } else {
       double duration = std::min(Uniform(rng, 0.5, 1.5) * interval_s, time_limit_s - t);
       nlohmann::json args;
-      if (family == "pause") {
+      if (family == "pause" || family == "freeze") {
         args = pick_target(rng);
       } else if (family == "loss") {
         args = {{"p", Uniform(rng, 0.1, 0.5)}};
       } else if (family == "bandwidth") {
         static const int kKbit[] = {250, 1000, 4000};
         args = {{"kbit", kKbit[static_cast<size_t>(Uniform(rng, 0, 3))]}};
+      } else if (family == "delay") {
+        static const int kMs[] = {50, 200, 1000};
+        args = {{"ms", kMs[static_cast<size_t>(Uniform(rng, 0, 3))]}};
       } else {
-        args = {{"shape", kShapes[static_cast<size_t>(Uniform(rng, 0, 6))]}};
+        args = {{"shape", kShapes[static_cast<size_t>(Uniform(rng, 0, kShapeCount))]}};
       }
       ops.push_back({t, family + "-start", args});
       ops.push_back({t + duration, family + "-stop", args});

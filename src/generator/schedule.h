@@ -32,12 +32,14 @@ inline constexpr double kJobManagerKillSpacing = 0.5;
 Result<std::vector<ScheduledOp>> NemesisSchedule(const std::string& gen, double time_limit_s,
                                                  uint64_t seed);
 
-// --nemesis FAMILIES: faults drawn at random from the families ("kill", "pause", "partition",
-// "loss": 10-50% of a node's incoming packets, "bandwidth": 250/1000/4000 kbit/s out of a node),
-// one after each uniformly random 0..2*interval s gap, with random roles (and partition shapes).
-// Windowed faults (pause, partition) last 0.5..1.5 x interval and never overlap another fault.
-// Roles and targetings are drawn from `roles` (default: taskmanager, jobmanager, zookeeper) and
-// {one, leader} (and {majority} for zookeeper).
+// --nemesis FAMILIES: faults drawn at random from the families ("kill", "pause": SIGSTOP of a
+// role's process, "freeze": every process of a role's node, "partition", "loss": 10-50% of a
+// node's incoming packets, "delay": 50/200/1000 ms on what one node sends, "bandwidth":
+// 250/1000/4000 kbit/s out of a node), one after each uniformly random 0..2*interval s gap, with
+// random roles (and partition shapes). Windowed faults (all but kill) last 0.5..1.5 x interval
+// and never overlap another fault. Roles and targetings are drawn from `roles` (default:
+// taskmanager, jobmanager, zookeeper) and {one, leader (jobmanager, zookeeper), majority
+// (zookeeper), busy (a taskmanager that runs tasks)}.
 Result<std::vector<ScheduledOp>> CombinedSchedule(const std::vector<std::string>& families,
                                                   double interval_s, double time_limit_s,
                                                   uint64_t seed,

@@ -148,5 +148,22 @@ TEST(CombinedScheduleTest, NetworkFamiliesCarryTheirSettings) {
   EXPECT_EQ(fs, (std::set<std::string>{"loss-start", "loss-stop", "bandwidth-start", "bandwidth-stop"}));
 }
 
+TEST(CombinedScheduleTest, FreezeDelayAndTargetingsAreDrawn) {
+  auto s = CombinedSchedule({"freeze", "delay", "pause", "partition"}, 5, 2000, 3);
+  ASSERT_TRUE(s.ok());
+  std::set<std::string> fs, ways, shapes;
+  for (const auto& op : *s) {
+    fs.insert(op.f);
+    if (op.args.contains("targeting")) ways.insert(op.args["targeting"].get<std::string>());
+    if (op.args.contains("shape")) shapes.insert(op.args["shape"].get<std::string>());
+    if (op.f == "delay-start") EXPECT_GT(op.args["ms"].get<int>(), 0);
+    if (op.f == "freeze-start") EXPECT_TRUE(op.args.contains("role"));
+  }
+  EXPECT_TRUE(fs.count("freeze-start") && fs.count("freeze-stop"));
+  EXPECT_TRUE(fs.count("delay-start") && fs.count("delay-stop"));
+  EXPECT_EQ(ways, (std::set<std::string>{"one", "leader", "majority", "busy"}));
+  EXPECT_EQ(shapes.size(), 7u) << "every partition shape, zookeeper-quorum included";
+}
+
 }  // namespace
 }  // namespace jf

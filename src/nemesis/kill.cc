@@ -1,6 +1,7 @@
 #include "nemesis/kill.h"
 
 #include <signal.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -14,20 +15,26 @@ nlohmann::json ProcessRefToJson(const ProcessRef& p) {
 }
 
 KillNemesis::KillNemesis(std::vector<KillSpec> specs, Kill* db, const DeployContext* ctx, Rng* rng,
-                         LeaderLocator leader)
-    : specs_(std::move(specs)), db_(db), ctx_(ctx), rng_(rng), leader_(std::move(leader)) {}
+                         TargetLocator locate)
+    : specs_(std::move(specs)), db_(db), ctx_(ctx), rng_(rng), locate_(std::move(locate)) {}
 
 Result<std::vector<NodeHandle>> KillNemesis::Targets(Kill& db, const DeployContext& ctx,
                                                      const std::string& role, Targeting t,
-                                                     Rng& rng, const LeaderLocator& leader) {
+                                                     Rng& rng, const TargetLocator& locate) {
   auto nodes = db.NodesWithRole(ctx, role);
-  if (t != Targeting::kLeader) return PickTargets(nodes, t, rng);
-  if (!leader) return FailedPrecondition("no way to find the leader of {}", role);
-  JF_ASSIGN_OR_RETURN(std::string name, leader(role));
+  if (t != Targeting::kLeader && t != Targeting::kBusy) return PickTargets(nodes, t, rng);
+  const char* what = t == Targeting::kLeader ? "the leader" : "the busy nodes";
+  if (!locate) return FailedPrecondition("no way to find {} of {}", what, role);
+  JF_ASSIGN_OR_RETURN(auto names, locate(role, t));
+  std::vector<NodeHandle> found;
   for (const auto& n : nodes) {
-    if (n.name == name) return std::vector<NodeHandle>{n};
+    if (std::find(names.begin(), names.end(), n.name) != names.end()) found.push_back(n);
   }
-  return NotFound("the {} leader is on {}, which runs no {}", role, name, role);
+  if (found.empty()) {
+    return NotFound("{} of {} ({}) run no {}", what, role, fmt::join(names, ", "), role);
+  }
+  if (t == Targeting::kLeader) return std::vector<NodeHandle>{found.front()};
+  return std::vector<NodeHandle>{found[static_cast<size_t>(Uniform(rng, 0, found.size()))]};
 }
 
 std::vector<NodeHandle> KillNemesis::PickTargets(const std::vector<NodeHandle>& nodes,
@@ -56,6 +63,7 @@ std::vector<NodeHandle> KillNemesis::PickTargets(const std::vector<NodeHandle>& 
       return shuffled;
     }
     case Targeting::kLeader:
+    case Targeting::kBusy:
       return {};
   }
   return {};
@@ -71,6 +79,7 @@ Result<Targeting> ParseTargeting(const std::string& s) {
   if (s == "half") return Targeting::kRandomHalf;
   if (s == "majority") return Targeting::kMajority;
   if (s == "leader") return Targeting::kLeader;
+  if (s == "busy") return Targeting::kBusy;
   return InvalidArgument("unknown targeting '{}'", s);
 }
 
@@ -93,7 +102,7 @@ NemesisResult KillNemesis::Invoke(const std::string& f, const nlohmann::json& ar
       spec.targeting = *t;
     }
   }
-  auto picked = Targets(*db_, *ctx_, spec.role, spec.targeting, *rng_, leader_);
+  auto picked = Targets(*db_, *ctx_, spec.role, spec.targeting, *rng_, locate_);
   if (!picked.ok()) {
     result.error = picked.status().message();
     result.value = {{"targets", nlohmann::json::array()}, {"no-target", true}};

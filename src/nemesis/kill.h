@@ -18,10 +18,14 @@
 
 namespace jf {
 
-enum class Targeting { kAll, kOne, kRandomHalf, kMajority, kLeader };
+// Which nodes of a role a fault hits. kLeader and kBusy depend on the cluster's state and are
+// resolved by a TargetLocator: the role's current leader (the leading JobManager, the ZooKeeper
+// leader), or the TaskManagers that run tasks of the test job.
+enum class Targeting { kAll, kOne, kRandomHalf, kMajority, kLeader, kBusy };
 
-// Finds the node of a role's current leader (the leading JobManager, the ZooKeeper leader).
-using LeaderLocator = std::function<Result<std::string>(const std::string& role)>;
+// The nodes a state-dependent targeting (kLeader, kBusy) names for `role`, as the cluster is now.
+using TargetLocator =
+    std::function<Result<std::vector<std::string>>(const std::string& role, Targeting t)>;
 
 struct KillSpec {
   std::string f;     // the op name, e.g. "kill-task-managers"
@@ -33,22 +37,24 @@ class KillNemesis : public Nemesis {
  public:
   // `db` and `ctx` must outlive the nemesis; `rng` is the run's RNG.
   KillNemesis(std::vector<KillSpec> specs, Kill* db, const DeployContext* ctx, Rng* rng,
-              LeaderLocator leader = nullptr);
+              TargetLocator locate = nullptr);
 
-  // f is one of the specs' names; args may override {"role", "targeting": "all"|"one"|"half"}.
+  // f is one of the specs' names; args may override {"role", "targeting": "all" | "one" | "half" |
+  // "majority" | "leader" | "busy"}.
   NemesisResult Invoke(const std::string& f, const nlohmann::json& args) override;
   bool Handles(const std::string& f) const override;
   std::vector<NemesisEvent> Observe() override;
   Status Heal() override { return Status::Ok(); }  // a kill has nothing to undo
 
-  // Picks the target nodes of a kill (exposed for tests). kLeader is resolved by the caller.
+  // Picks the target nodes of a kill (exposed for tests). kLeader and kBusy give none here.
   static std::vector<NodeHandle> PickTargets(const std::vector<NodeHandle>& nodes, Targeting t,
                                              Rng& rng);
 
-  // Targets for `role` under `t`, asking `leader` for kLeader.
+  // Targets for `role` under `t`, asking `locate` for kLeader and kBusy (one random node of those
+  // it names, for kBusy).
   static Result<std::vector<NodeHandle>> Targets(Kill& db, const DeployContext& ctx,
                                                  const std::string& role, Targeting t, Rng& rng,
-                                                 const LeaderLocator& leader);
+                                                 const TargetLocator& locate);
 
  private:
   struct Watch {
@@ -61,7 +67,7 @@ class KillNemesis : public Nemesis {
   Kill* db_;
   const DeployContext* ctx_;
   Rng* rng_;
-  LeaderLocator leader_;
+  TargetLocator locate_;
   std::vector<Watch> watches_;
 };
 

@@ -1,5 +1,6 @@
 #include "nemesis/partition.h"
 
+#include "db/zookeeper.h"
 #include "net/partition.h"
 
 #include <algorithm>
@@ -22,10 +23,19 @@ Result<Grudge> PartitionNemesis::MakeGrudge(const std::vector<std::string>& node
 
 Result<Grudge> PartitionNemesis::RoleGrudge(const std::vector<std::string>& names,
                                             const std::string& shape) {
+  if (shape == "zookeeper-quorum") {
+    // Every ZooKeeper server alone (on the ensemble's ports): no majority is left.
+    if (!roles_) return FailedPrecondition("no way to find the ZooKeeper nodes");
+    Components alone;
+    for (const auto& n : roles_->NodesWithRole(*ctx_, "zookeeper")) alone.push_back({n.name});
+    if (alone.size() < 2) return FailedPrecondition("fewer than 2 ZooKeeper servers to cut");
+    return CompleteGrudge(alone);
+  }
   if (shape == "isolate-leader") {
-    if (!leader_) return FailedPrecondition("no way to find the leading JobManager");
-    JF_ASSIGN_OR_RETURN(std::string node, leader_("jobmanager"));
-    return Isolate(names, node);
+    if (!locate_) return FailedPrecondition("no way to find the leading JobManager");
+    JF_ASSIGN_OR_RETURN(auto leader, locate_("jobmanager", Targeting::kLeader));
+    if (leader.empty()) return NotFound("no leading JobManager");
+    return Isolate(names, leader.front());
   }
   // taskmanager-from-jobmanagers: one TaskManager node (preferably one without a JobManager) cut
   // from the JobManagers' nodes, and from nothing else.
@@ -57,21 +67,24 @@ NemesisResult PartitionNemesis::Invoke(const std::string& f, const nlohmann::jso
   std::vector<std::string> names;
   for (const auto& n : ctx_->nodes) names.push_back(n.name);
   std::string shape = args.is_object() ? args.value("shape", "random-halves") : "random-halves";
-  auto grudge = (shape == "isolate-leader" || shape == "taskmanager-from-jobmanagers")
-                    ? RoleGrudge(names, shape)
-                    : MakeGrudge(names, args, *rng_);
+  bool role_aware = shape == "isolate-leader" || shape == "taskmanager-from-jobmanagers" ||
+                    shape == "zookeeper-quorum";
+  auto grudge = role_aware ? RoleGrudge(names, shape) : MakeGrudge(names, args, *rng_);
+  std::vector<int> ports;
+  if (shape == "zookeeper-quorum") ports = {kZooKeeperQuorumPort, kZooKeeperElectionPort};
   if (!grudge.ok()) {
     r.error = grudge.status().message();
     return r;
   }
   active_ = true;
-  Status s = ApplyGrudge(ctx_->nodes, *grudge);
+  Status s = ApplyGrudge(ctx_->nodes, *grudge, ports);
   nlohmann::json drops = nlohmann::json::object();
   for (const auto& [node, peers] : *grudge) drops[node] = peers;
   r.value = {{"shape", shape},
              {"drops", drops},
              {"description", DescribeGrudge(*grudge)},
              {"chain", kPartitionChain}};
+  if (!ports.empty()) r.value["tcp-ports"] = ports;
   r.hit = s.ok();
   if (!s.ok()) r.error = s.message();
   return r;

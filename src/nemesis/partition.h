@@ -16,15 +16,16 @@ namespace jf {
 
 class PartitionNemesis : public Nemesis {
  public:
-  // `roles` (may be null) finds the JobManager nodes, `leader` the leading JobManager's node, for
+  // `roles` (may be null) finds the JobManager nodes, `locate` the leading JobManager's node, for
   // the shapes that aim at them.
   PartitionNemesis(const DeployContext* ctx, Rng* rng, Kill* roles = nullptr,
-                   LeaderLocator leader = nullptr)
-      : ctx_(ctx), rng_(rng), roles_(roles), leader_(std::move(leader)) {}
+                   TargetLocator locate = nullptr)
+      : ctx_(ctx), rng_(rng), roles_(roles), locate_(std::move(locate)) {}
 
   // f: "partition-start" (args: {"shape": "random-halves" | "isolate" | "majorities-ring" |
-  // "bridge" | "isolate-leader" | "taskmanager-from-jobmanagers", "node": for isolate}) or
-  // "partition-stop".
+  // "bridge" | "isolate-leader" | "taskmanager-from-jobmanagers" | "zookeeper-quorum", "node":
+  // for isolate}) or "partition-stop". zookeeper-quorum cuts every ZooKeeper server from the others
+  // on the ensemble's ports only, so the ensemble loses its quorum while every other link works.
   NemesisResult Invoke(const std::string& f, const nlohmann::json& args) override;
   bool Handles(const std::string& f) const override {
     return f == "partition-start" || f == "partition-stop";
@@ -36,16 +37,14 @@ class PartitionNemesis : public Nemesis {
                                    const nlohmann::json& args, Rng& rng);
 
  private:
-  // Turns the role-aware shapes into plain ones ({"shape": "isolate", "node": ...} or a CutOff).
+  // The grudges of the role-aware shapes (isolate-leader, taskmanager-from-jobmanagers,
+  // zookeeper-quorum).
   Result<Grudge> RoleGrudge(const std::vector<std::string>& names, const std::string& shape);
 
- public:
-
- private:
   const DeployContext* ctx_;
   Rng* rng_;
   Kill* roles_;
-  LeaderLocator leader_;
+  TargetLocator locate_;
   bool active_ = false;
 };
 

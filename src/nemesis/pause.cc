@@ -40,7 +40,7 @@ NemesisResult PauseNemesis::Invoke(const std::string& f, const nlohmann::json& a
   }
   nlohmann::json paused = nlohmann::json::array();
   std::string errors;
-  auto targets = KillNemesis::Targets(*db_, *ctx_, role, *targeting, *rng_, leader_);
+  auto targets = KillNemesis::Targets(*db_, *ctx_, role, *targeting, *rng_, locate_);
   if (!targets.ok()) {
     r.error = targets.status().message();
     r.value = {{"role", role}, {"targets", nlohmann::json::array()}, {"no-target", true}};

@@ -15,8 +15,8 @@ namespace jf {
 
 class PauseNemesis : public Nemesis {
  public:
-  PauseNemesis(Kill* db, const DeployContext* ctx, Rng* rng, LeaderLocator leader = nullptr)
-      : db_(db), ctx_(ctx), rng_(rng), leader_(std::move(leader)) {}
+  PauseNemesis(Kill* db, const DeployContext* ctx, Rng* rng, TargetLocator locate = nullptr)
+      : db_(db), ctx_(ctx), rng_(rng), locate_(std::move(locate)) {}
 
   NemesisResult Invoke(const std::string& f, const nlohmann::json& args) override;
   bool Handles(const std::string& f) const override {
@@ -31,7 +31,7 @@ class PauseNemesis : public Nemesis {
   Kill* db_;
   const DeployContext* ctx_;
   Rng* rng_;
-  LeaderLocator leader_;
+  TargetLocator locate_;
   std::vector<std::pair<NodeHandle, ProcessRef>> paused_;
 };
 

@@ -18,11 +18,15 @@ namespace jf {
 inline constexpr const char* kPartitionChain = "JF-PARTITION";
 
 // The shell script that makes a node drop traffic from the addresses given as its arguments
-// (after removing an earlier partition of ours). No arguments = heal.
+// (after removing an earlier partition of ours). Its first argument is a comma-separated list of
+// TCP ports ("" = all traffic), the rest are addresses; no address = heal.
 std::string PartitionScript();
 
-// Makes every node drop what the grudge says (nodes missing from it are healed).
-Status ApplyGrudge(const std::vector<NodeHandle>& nodes, const Grudge& grudge);
+// Makes every node drop what the grudge says (nodes missing from it are healed). With
+// `tcp_ports`, only TCP traffic to or from those ports is dropped (e.g. ZooKeeper's quorum ports,
+// to cut the ensemble while its clients still reach every server).
+Status ApplyGrudge(const std::vector<NodeHandle>& nodes, const Grudge& grudge,
+                   const std::vector<int>& tcp_ports = {});
 
 // Removes our chain and its jump from every node.
 Status HealPartitions(const std::vector<NodeHandle>& nodes);

@@ -182,6 +182,8 @@ TEST_F(FaultsTest, ProbesWhatTheKernelHas) {
 #include "db/zookeeper.h"
 #include "dist/flink_dist.h"
 #include "net/four_letter_word.h"
+#include "net/grudge.h"
+#include "net/partition.h"
 
 namespace jf {
 namespace {
@@ -227,7 +229,81 @@ TEST_F(FaultsTest, ZooKeeperLosesAndRegainsQuorum) {
     auto p = zk.Processes(nodes_[2], "zookeeper");
     return p.ok() && !p->empty() && p->front().pid != killed->front().pid && serving(nodes_[2]);
   }, 60)) << "the killed server did not come back";
+
+  // The zookeeper-quorum partition: every server cut from the others on the ensemble's ports only.
+  // No server may serve; every other link still works; healing brings quorum back.
+  ASSERT_TRUE(wait_for([&] { return serving(nodes_[0]) && serving(nodes_[1]) && serving(nodes_[2]); }, 60));
+  Components alone = {{nodes_[0].name}, {nodes_[1].name}, {nodes_[2].name}};
+  ASSERT_TRUE(ApplyGrudge(nodes_, CompleteGrudge(alone),
+                          {kZooKeeperQuorumPort, kZooKeeperElectionPort}).ok());
+  EXPECT_TRUE(wait_for([&] { return !serving(nodes_[0]) && !serving(nodes_[1]) && !serving(nodes_[2]); }, 60))
+      << "a server kept serving with the ensemble cut";
+  EXPECT_TRUE(Connects(nodes_[0], nodes_[1], kZooKeeperClientPort))
+      << "the quorum cut also cut client traffic";
+  ASSERT_TRUE(HealPartitions(nodes_).ok());
+  EXPECT_TRUE(wait_for([&] { return serving(nodes_[0]) && serving(nodes_[1]) && serving(nodes_[2]); }, 90))
+      << "quorum did not come back after the partition healed";
   EXPECT_TRUE(zk.Teardown(ctx).ok());
+}
+
+}  // namespace
+}  // namespace jf
+
+#include <filesystem>
+#include <fstream>
+
+#include "cluster/freezer.h"
+
+namespace jf {
+namespace {
+
+// A whole node frozen with the cgroup freezer (each hierarchy this machine has: v2 and v1): its
+// processes make no progress, the harness can still enter the node, and after thawing they run
+// again and nothing of ours is left.
+TEST_F(FaultsTest, FreezerStopsAWholeNodeAndThawRunsIt) {
+  std::ifstream in("/proc/self/mounts");
+  std::string mounts((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto freezers = AllFreezers(mounts);
+  ASSERT_FALSE(freezers.empty()) << "no cgroup freezer on this machine";
+  const auto& n1 = cluster_->nodes()[0];
+  const auto& node = nodes_[0];
+  // A ticker under the node's init: it rewrites a file every 50 ms.
+  ASSERT_TRUE(ExecShell(*node.remote,
+                        "setsid -f sh -c 'while :; do date +%s%N > /tmp/jf-tick; sleep 0.05; done' "
+                        "> /dev/null 2>&1 < /dev/null").ok());
+  auto tick = [&] {
+    auto r = node.remote->Exec({"cat", "/tmp/jf-tick"});
+    return r.ok() ? r->out : std::string();
+  };
+  auto advances = [&] {
+    std::string a = tick();
+    std::this_thread::sleep_for(std::chrono::milliseconds(600));
+    return tick() != a;
+  };
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_TRUE(advances()) << "the ticker does not run";
+  for (const auto& m : freezers) {
+    SCOPED_TRACE(m.v2 ? "cgroup v2" : "cgroup v1 freezer");
+    Freezer f(m);
+    auto pids = f.Freeze(n1.name, n1.init_pid);
+    ASSERT_TRUE(pids.ok()) << pids.status().ToString();
+    EXPECT_GE(pids->size(), 2u) << "the init and the ticker at least";
+    EXPECT_TRUE(f.IsFrozen(n1.name));
+    EXPECT_FALSE(advances()) << "a process of the frozen node kept running";
+    ASSERT_TRUE(f.Thaw(n1.name).ok());
+    EXPECT_FALSE(f.IsFrozen(n1.name));
+    EXPECT_TRUE(advances()) << "the node did not run again after thawing";
+    EXPECT_FALSE(std::filesystem::exists(m.root + "/" + kFreezerGroup)) << "our cgroup is left";
+  }
+  // ThawAll (what `cluster down` does) also releases a node frozen by a harness that is gone.
+  {
+    Freezer f(freezers.front());
+    ASSERT_TRUE(f.Freeze(n1.name, n1.init_pid).ok());
+  }
+  ASSERT_TRUE(ThawAll().ok());
+  EXPECT_TRUE(advances());
+  EXPECT_TRUE(OurCgroups().empty());
+  (void)ExecShell(*node.remote, "pkill -f jf-tick; rm -f /tmp/jf-tick; exit 0");
 }
 
 }  // namespace
