@@ -122,6 +122,27 @@ TEST(AvailabilityCheckerTest, NotHealthyAtTheEndIsInvalid) {
   EXPECT_NE(r.anomalies[0].what.find("not healthy at the end"), std::string::npos);
 }
 
+TEST(AvailabilityCheckerTest, TruncatedRunsSkipTheEndRulesButKeepTheOthers) {
+  // Cut short (SIGINT) while the job is down: neither "healthy at the end" nor "no job was ever
+  // seen" applies to a history without an end...
+  auto o = Opts(180);
+  o.truncated = true;
+  auto b = Builder();
+  b.PollsRunning(0, 30);
+  for (int t = 31; t <= 35; ++t) b.Poll(t, false);
+  EXPECT_EQ(AvailabilityChecker().Check(o, b.ops()).valid, Validity::kValid);
+  auto none = Builder().Poll(0, std::nullopt, OpType::kFail).ops();
+  EXPECT_EQ(AvailabilityChecker().Check(o, none).valid, Validity::kValid);
+  // ...but an outage past the grace period before the cut is still an anomaly.
+  b.Nemesis(36, "kill-task-managers");
+  for (int t = 37; t <= 60; ++t) b.Poll(t, false);
+  o.recovery_grace_period_s = 10;
+  auto r = AvailabilityChecker().Check(o, b.ops());
+  EXPECT_EQ(r.valid, Validity::kInvalid);
+  ASSERT_FALSE(r.anomalies.empty());
+  EXPECT_NE(r.anomalies[0].what.find("is not running"), std::string::npos);
+}
+
 TEST(AvailabilityCheckerTest, HealthyWindowIsThresholdTimesFiveSeconds) {
   // 1 s polls: 24 running polls cover 24 s < 25 s; 25 cover 25 s.
   auto short_run = Builder().Poll(0, false).PollsRunning(1, 24).ops();

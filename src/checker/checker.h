@@ -40,6 +40,10 @@ struct CheckOptions {
   int healthy_threshold = 5;               // in units of kHealthyPollUnit
   double recovery_grace_period_s = 180;    // seconds
   double cancellation_grace_period_s = 10;
+  // The run was cut short (interrupted, or the harness broke): rules about how a run ends (a job
+  // was seen, it is healthy at the end) do not apply, since the history has no end; what it shows
+  // before the cut still counts.
+  bool truncated = false;
 };
 
 class Checker {

@@ -662,7 +662,8 @@ void Run::TearDown() {
 int Run::CheckAndReport(const Status& run_error) {
   auto ops = history_.Snapshot();
   CheckOptions copts{.healthy_threshold = opts_.job_running_healthy_threshold,
-                     .recovery_grace_period_s = opts_.job_recovery_grace_period_s};
+                     .recovery_grace_period_s = opts_.job_recovery_grace_period_s,
+                     .truncated = !run_error.ok()};
   nlohmann::json results;
   Validity valid = Validity::kValid;
   if (!run_error.ok()) {
