@@ -32,11 +32,11 @@ class Builder {
                       .process = kNemesisProcess, .f = f, .value = {{"targets", {"n1"}}}});
     return *this;
   }
-  Builder& Cancel(double t_s, bool ok = true) {
+  Builder& Cancel(double t_s, bool ok = true, OpType failed_as = OpType::kFail) {
     int64_t t = static_cast<int64_t>(t_s * kS);
     ops_.push_back(Op{.index = idx_++, .time = t, .type = OpType::kInvoke, .process = 0,
                       .f = kCancelJobsF});
-    Op done{.index = idx_++, .time = t, .type = ok ? OpType::kOk : OpType::kFail, .process = 0,
+    Op done{.index = idx_++, .time = t, .type = ok ? OpType::kOk : failed_as, .process = 0,
             .f = kCancelJobsF};
     if (!ok) done.error = "HTTP 500";
     ops_.push_back(done);
@@ -204,6 +204,20 @@ TEST(AvailabilityCheckerTest, FailedCancellationIsInvalid) {
   EXPECT_EQ(r.valid, Validity::kInvalid);
   ASSERT_FALSE(r.anomalies.empty());
   EXPECT_NE(r.anomalies[0].what.find("cancel-jobs must not fail"), std::string::npos);
+}
+
+TEST(AvailabilityCheckerTest, IndeterminateCancellationIsNoAnomalyAndCancelsNothing) {
+  // No JobManager answered before the end: the job was not canceled as far as anyone knows, so it
+  // must still be judged as a running job.
+  auto b = Builder();
+  b.PollsRunning(0, 40).Cancel(41, /*ok=*/false, OpType::kInfo);
+  EXPECT_EQ(AvailabilityChecker().Check(Opts(180), b.ops()).valid, Validity::kValid);
+  auto down = Builder();
+  down.PollsRunning(0, 30);
+  for (int t = 31; t <= 40; ++t) down.Poll(t, false);
+  down.Cancel(41, /*ok=*/false, OpType::kInfo);
+  EXPECT_EQ(AvailabilityChecker().Check(Opts(180), down.ops()).valid, Validity::kInvalid)
+      << "an indeterminate cancel must not excuse a job that is down at the end";
 }
 
 TEST(CombineTest, FalseBeatsUnknownBeatsTrue) {

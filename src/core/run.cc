@@ -23,6 +23,7 @@
 #include "nemesis/freeze.h"
 #include "nemesis/kill.h"
 #include "nemesis/network.h"
+#include "net/delay.h"
 #include "nemesis/partition.h"
 #include "nemesis/pause.h"
 #include "cluster/freezer.h"
@@ -120,6 +121,14 @@ Result<Prepared> Prepare(const TestOptions& opts) {
   JF_ASSIGN_OR_RETURN(p.flink_home, EnsureFlink(p.release, cache));
   JF_ASSIGN_OR_RETURN(p.zookeeper_lib, ZooKeeperLibDir(cache));
   JF_ASSIGN_OR_RETURN(p.job_jar, TestJobJar(p.release.line));
+  auto uses = [&](const char* family) {
+    return std::find(opts.nemesis.begin(), opts.nemesis.end(), family) != opts.nemesis.end();
+  };
+  if (uses("delay") && DefaultDelayerPath().empty()) {
+    return FailedPrecondition("--nemesis delay needs jf-delayer next to the jepsen-flink binary "
+                              "(built with it; run setup.sh)");
+  }
+  if (uses("freeze")) JF_RETURN_IF_ERROR(Freezer::ForThisMachine().status());
   if (!opts.flink_overrides.empty()) {
     JF_ASSIGN_OR_RETURN(auto keys, FlinkConfigKeys(p.flink_home, p.java_home));
     for (const auto& [k, v] : opts.flink_overrides) {
@@ -181,7 +190,7 @@ class Run {
   Status DriveTest();
   void ClientLoop();
   void ObserveUntil(Clock::time_point until);
-  void CancelJobs(const LeaderFinder& finder);
+  void CancelAttempt(const LeaderFinder& finder, bool final);
   Result<std::string> LeaderNode(const std::string& role);
   Result<std::vector<std::string>> BusyNodes(const std::string& role);
   std::chrono::milliseconds PollInterval() const {
@@ -215,6 +224,9 @@ class Run {
   std::atomic<bool> stop_client_{false};
   HealthTracker health_;
   Clock::time_point last_fault_;  // the last kill that hit, or the last process-started
+  bool cancel_invoked_ = false;  // the client thread's own
+  int cancel_refusals_ = 0;
+  std::string cancel_last_error_;
   std::atomic<bool> cancel_done_{false};        // set by the client thread
   std::atomic<Clock::time_point> cancel_at_{};  // valid once cancel_done_
 };
@@ -343,7 +355,7 @@ void Run::ClientLoop() {
       // cancel-jobs: the original polled for 15 s, then canceled every job once, then polled on.
       if (opts_.client_gen == "cancel-jobs" && first_healthy && !cancel_done_ &&
           Clock::now() - *first_healthy >= std::chrono::seconds(15)) {
-        CancelJobs(finder);
+        CancelAttempt(finder, /*final=*/false);
       }
       history_.Append(Op{.type = OpType::kInvoke, .process = 0, .f = kJobsRunningF});
       PollOutcome out = poller.Poll(interval);
@@ -382,6 +394,7 @@ void Run::ClientLoop() {
         next = now;
       }
     }
+    if (cancel_invoked_ && !cancel_done_) CancelAttempt(finder, /*final=*/true);
   } catch (const std::exception& e) {
     spdlog::error("The client thread crashed: {}", e.what());
   }
@@ -419,23 +432,38 @@ Result<std::vector<std::string>> Run::BusyNodes(const std::string& role) {
   return last;
 }
 
-// The cancel-jobs op: PATCH /jobs/:id?mode=cancel on the leader, retried for up to 10 s.
-void Run::CancelJobs(const LeaderFinder& finder) {
-  history_.Append(Op{.type = OpType::kInvoke, .process = 0, .f = kCancelJobsF,
-                     .value = {job_id_}});
-  Status last;
-  for (int attempt = 0; attempt < 10; ++attempt) {
-    auto leader = finder.Find();
-    last = leader.ok() ? FlinkRest(leader->rest_url).CancelJob(job_id_) : leader.status();
-    if (last.ok()) break;
-    std::this_thread::sleep_for(std::chrono::seconds(1));
+// The cancel-jobs op: PATCH /jobs/:id?mode=cancel on the leader. One attempt per call; the client
+// calls it on every poll until it is done, so a cancellation during JobManager faults lands once a
+// JobManager serves again (the original's "reliable" cancel), while polls go on. No JobManager to
+// ask, 503s, timeouts and 404s (a new leader that has not recovered the job yet) are transient;
+// a definite refusal ten times over is a failed op; a cancellation still pending when the client
+// stops is indeterminate (info).
+void Run::CancelAttempt(const LeaderFinder& finder, bool final) {
+  if (!cancel_invoked_) {
+    history_.Append(Op{.type = OpType::kInvoke, .process = 0, .f = kCancelJobsF,
+                       .value = {job_id_}});
+    cancel_invoked_ = true;
   }
-  history_.Append(Op{.type = last.ok() ? OpType::kOk : OpType::kFail, .process = 0,
-                     .f = kCancelJobsF, .value = {job_id_},
-                     .error = last.ok() ? std::nullopt : std::optional(last.message())});
-  spdlog::info("cancel-jobs: {}", last.ok() ? "canceled " + job_id_ : last.message());
-  cancel_at_ = Clock::now();
-  cancel_done_ = true;
+  auto complete = [&](OpType type, const Status& st) {
+    history_.Append(Op{.type = type, .process = 0, .f = kCancelJobsF, .value = {job_id_},
+                       .error = st.ok() ? std::nullopt : std::optional(st.message())});
+    spdlog::info("cancel-jobs: {}", st.ok() ? "canceled " + job_id_ : st.message());
+    cancel_at_ = Clock::now();
+    cancel_done_ = true;
+  };
+  if (final) {
+    complete(OpType::kInfo, Status(StatusCode::kUnavailable,
+                                   "no JobManager took the cancellation before the end: " +
+                                       cancel_last_error_));
+    return;
+  }
+  auto leader = finder.Find();
+  Status st = leader.ok() ? FlinkRest(leader->rest_url).CancelJob(job_id_) : leader.status();
+  if (st.ok()) return complete(OpType::kOk, st);
+  cancel_last_error_ = st.message();
+  bool transient = st.code() == StatusCode::kUnavailable || st.code() == StatusCode::kTimeout ||
+                   st.code() == StatusCode::kNotFound;
+  if (!transient && ++cancel_refusals_ >= 10) complete(OpType::kFail, st);
 }
 
 // Records nemesis events (a process came back) until `until`, checking every 200 ms and once more
@@ -490,8 +518,6 @@ Status Run::DriveTest() {
       std::map<std::string, int> inits;
       for (const auto& n : cluster_->nodes()) inits[n.name] = n.init_pid;
       node_freeze_ = std::make_unique<LocalNodeFreeze>(std::move(*freezer), std::move(inits));
-    } else if (std::count(opts_.nemesis.begin(), opts_.nemesis.end(), "freeze")) {
-      return freezer.status().WithContext("--nemesis freeze");
     }
     composite->Add(std::make_unique<FreezeNemesis>(node_freeze_.get(), &kill_router_, &ctx_,
                                                    &rng_, leader));
