@@ -3,6 +3,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace jf {
 
@@ -100,7 +101,9 @@ Result<std::vector<ScheduledOp>> CombinedSchedule(const std::vector<std::string>
         args = {{"kbit", kKbit[static_cast<size_t>(Uniform(rng, 0, 3))]}};
       } else if (family == "delay") {
         static const int kMs[] = {50, 200, 1000};
-        args = {{"ms", kMs[static_cast<size_t>(Uniform(rng, 0, 3))]}};
+        // The delayer ends by itself a while after the window, should the stop op never come.
+        args = {{"ms", kMs[static_cast<size_t>(Uniform(rng, 0, 3))]},
+                {"for_s", std::ceil(duration) + 60}};
       } else {
         args = {{"shape", kShapes[static_cast<size_t>(Uniform(rng, 0, kShapeCount))]}};
       }

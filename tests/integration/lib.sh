@@ -34,17 +34,20 @@ run_test() {
 }
 
 # After a --leave-db-running run on the shared cluster: fails if any node still has one of our
-# iptables chains, our qdisc or a stopped process, then gives the next tests a fresh cluster.
+# iptables chains (any table), our qdisc, a stopped process or our delayer, or if our freezer
+# cgroup is left; then gives the next tests a fresh cluster.
 assert_nodes_healed_and_recycle() {
   local n pid
   for n in n1 n2 n3; do
     pid=$(json /var/lib/jepsen-flink/cluster.json \
       "[x['init_pid'] for x in d['nodes'] if x['name'] == '$n'][0]")
-    nsenter -t "$pid" -n iptables -w -S | grep -q 'JF-' && fail "$n: one of our chains is left"
+    nsenter -t "$pid" -n iptables-save | grep -q 'JF-' && fail "$n: one of our chains is left"
     nsenter -t "$pid" -n tc qdisc show dev eth0 | grep -q '4a46:' && fail "$n: our qdisc is left"
     nsenter -t "$pid" -m -p sh -c 'grep -l "^State:.*T" /proc/[0-9]*/status 2>/dev/null' |
       grep -q . && fail "$n: a process is still stopped"
+    nsenter -t "$pid" -m -p pgrep -x jf-delayer > /dev/null && fail "$n: our delayer still runs"
   done
+  ls -d /sys/fs/cgroup/*/jepsen-flink 2> /dev/null && fail "our freezer cgroup is left"
   "$JF" cluster down --all > /dev/null
   "$JF" cluster up --local-nodes 3 > /dev/null
 }
