@@ -6,6 +6,7 @@
 
 #include "core/run.h"
 #include "core/test_options.h"
+#include "core/test_spec.h"
 #include "dist/flink_dist.h"
 
 namespace jf {
@@ -16,6 +17,13 @@ void AddTestCommand(CLI::App& app, int* exit_code) {
       "test",
       "Deploy ZooKeeper and a highly available Flink standalone session cluster on a local "
       "namespace cluster, run the test job, inject faults, and check the history.");
+  cmd->add_option("--deployment-mode", opts->deployment_mode,
+                  "How Flink is deployed: standalone-session (ZooKeeper HA), yarn-session, "
+                  "yarn-application, yarn-job (Flink 1.x); mesos-session is refused")
+      ->capture_default_str();
+  cmd->add_option("--test-spec", opts->test_spec,
+                  "TOML test spec: deployment mode, dbs, jobs, Flink configuration (see "
+                  "specs/); a spec that contradicts the command line is refused");
   cmd->add_option("--nemesis-gen", opts->nemesis_gen,
                   "The original's fault schedules: kill-task-managers (SIGKILL every TaskManager, "
                   "a kill every 0-6 s), kill-single-task-manager, kill-random-task-managers, "
@@ -80,8 +88,14 @@ void AddTestCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_flag("--leave-db-running", opts->leave_db_running,
                 "Leave ZooKeeper, Flink and the local cluster running after the test");
-  cmd->callback([opts, exit_code] {
-    Status s = opts->Validate();
+  cmd->callback([opts, exit_code, cmd] {
+    opts->deployment_mode_given = cmd->count("--deployment-mode") > 0;
+    Status s;
+    if (!opts->test_spec.empty()) {
+      auto spec = LoadTestSpec(opts->test_spec);
+      s = spec.ok() ? ApplyTestSpec(*spec, *opts) : spec.status();
+    }
+    if (s.ok()) s = opts->Validate();
     if (!s.ok()) {
       fmt::print(stderr, "{}\n", s.message());
       *exit_code = kExitBadArguments;

@@ -284,7 +284,7 @@ Result<json> ParseJsonBody(const std::string& body) { return ParseObjectOrArray(
 std::string BuildRunJarBody(const std::string& entry_class, const std::vector<std::string>& args,
                             std::optional<int> parallelism) {
   json j = json::object();
-  j["entryClass"] = entry_class;
+  if (!entry_class.empty()) j["entryClass"] = entry_class;  // else the jar's manifest names it
   j["programArgsList"] = args;
   if (parallelism.has_value()) j["parallelism"] = *parallelism;
   // Invalid UTF-8 in an argument is replaced rather than thrown on.

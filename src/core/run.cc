@@ -3,6 +3,7 @@
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <signal.h>
@@ -12,6 +13,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "checker/availability.h"
@@ -191,6 +193,9 @@ class Run {
   void ClientLoop();
   void ObserveUntil(Clock::time_point until);
   void CancelAttempt(const LeaderFinder& finder, bool final);
+  Result<std::string> SubmitOne(const LeaderFinder& finder, const std::string& jar_path,
+                                const std::string& entry, const std::vector<std::string>& args,
+                                int parallelism);
   Result<std::string> LeaderNode(const std::string& role);
   Result<std::vector<std::string>> BusyNodes(const std::string& role);
   std::chrono::milliseconds PollInterval() const {
@@ -215,7 +220,7 @@ class Run {
   std::vector<std::unique_ptr<Db>> dbs_;
   size_t dbs_set_up_ = 0;
   std::shared_ptr<ZkLeaderLookup> zk_;
-  std::string job_id_;
+  std::vector<std::string> job_ids_;  // in submission order; the first is the test job
   std::string last_leader_url_;  // written by the client thread, read after it stopped
   Rng rng_;
   KillRouter kill_router_;
@@ -226,6 +231,7 @@ class Run {
   Clock::time_point last_fault_;  // the last kill that hit, or the last process-started
   bool cancel_invoked_ = false;  // the client thread's own
   int cancel_refusals_ = 0;
+  std::set<std::string> canceled_;  // jobs a JobManager accepted the cancellation of
   std::string cancel_last_error_;
   std::atomic<bool> cancel_done_{false};        // set by the client thread
   std::atomic<Clock::time_point> cancel_at_{};  // valid once cancel_done_
@@ -290,13 +296,11 @@ Status Run::Deploy() {
 Status Run::SubmitJob() {
   LeaderFinder finder(LeaderFinder::ZooKeeperSource(zk_, "/flink", HaClusterId(ctx_)),
                       FlinkStandaloneSessionDb::RestUrls(ctx_));
-  std::vector<std::string> args = {
-      "--splits", std::to_string(opts_.job_splits),
-      "--rate", fmt::format("{}", opts_.job_rate),
-      "--commit-log-dir", ctx_.RunSharedDir() + "/job/commits",
-      "--alert-dir", ctx_.RunSharedDir() + "/job/alerts"};
+  std::vector<JobSpec> jobs = opts_.jobs;
+  if (jobs.empty()) jobs.push_back(JobSpec{});
   // Jobs submitted through REST do not pick up parallelism.default from the JobManager's
-  // configuration (they run with 1), so pass the cluster's value explicitly.
+  // configuration (they run with 1), so pass the cluster's value explicitly; several jobs share
+  // the slots.
   int parallelism = DefaultParallelism(ctx_);
   auto cfg = ClusterFlinkConfig(ctx_);
   try {
@@ -304,25 +308,51 @@ Status Run::SubmitJob() {
   } catch (...) {
     return InvalidArgument("parallelism.default '{}' is not a number", cfg["parallelism.default"]);
   }
+  parallelism = std::max(1, parallelism / static_cast<int>(jobs.size()));
+  int builtin = 0;
+  for (const auto& spec : jobs) {
+    std::string jar_path = spec.jar, entry = spec.main_class;
+    std::vector<std::string> args;
+    if (spec.jar == kBuiltinTestJob) {
+      // Each instance of the test job has its own commit log and alert directories.
+      std::string dir = ctx_.RunSharedDir() + (builtin++ == 0 ? "/job" : fmt::format("/job-{}", builtin));
+      jar_path = prep_.job_jar;
+      if (entry.empty()) entry = "io.jepsenflink.job.TestJob";
+      args = {"--splits", std::to_string(opts_.job_splits),
+              "--rate", fmt::format("{}", opts_.job_rate),
+              "--commit-log-dir", dir + "/commits",
+              "--alert-dir", dir + "/alerts"};
+    }
+    args.insert(args.end(), spec.args.begin(), spec.args.end());
+    JF_ASSIGN_OR_RETURN(std::string id, SubmitOne(finder, jar_path, entry, args, parallelism));
+    job_ids_.push_back(id);
+  }
+  return Status::Ok();
+}
+
+Result<std::string> Run::SubmitOne(const LeaderFinder& finder, const std::string& jar_path,
+                                   const std::string& entry,
+                                   const std::vector<std::string>& args, int parallelism) {
   Status last;
   // The leader may still be settling right after start-up: retry for a while.
   for (int attempt = 1; attempt <= 10 && !g_interrupted; ++attempt) {
     auto leader = finder.Find();
     if (leader.ok()) {
       FlinkRest rest(leader->rest_url, std::chrono::seconds(30), std::chrono::seconds(120));
-      auto jar = rest.UploadJar(prep_.job_jar);
+      auto jar = rest.UploadJar(jar_path);
       if (jar.ok()) {
         history_.Append(Op{.type = OpType::kInvoke, .process = 0, .f = "submit-job",
-                           .value = {{"parallelism", parallelism}}});
-        auto job = rest.RunJar(*jar, "io.jepsenflink.job.TestJob", args, parallelism);
+                           .value = {{"jar", jar_path}, {"parallelism", parallelism}}});
+        auto job = rest.RunJar(*jar, entry, args, parallelism);
         if (job.ok()) {
-          job_id_ = *job;
           history_.Append(Op{.type = OpType::kOk, .process = 0, .f = "submit-job",
-                             .value = {{"job-id", job_id_}, {"jobmanager", leader->rest_url},
+                             .value = {{"job-id", *job}, {"jar", jar_path},
+                                       {"jobmanager", leader->rest_url},
                                        {"parallelism", parallelism}}});
-          spdlog::info("Submitted the test job {} through {} (leader found via {})", job_id_,
+          spdlog::info("Submitted {} as job {} through {} (leader found via {})",
+                       std::filesystem::path(jar_path).filename().string(), *job,
                        leader->rest_url, leader->source);
-          return Status::Ok();
+          return *job;
         }
         last = job.status();
         history_.Append(Op{.type = last.code() == StatusCode::kTimeout ? OpType::kInfo : OpType::kFail,
@@ -337,14 +367,14 @@ Status Run::SubmitJob() {
     std::this_thread::sleep_for(std::chrono::seconds(2));
   }
   if (g_interrupted) return Cancelled("interrupted (SIGINT/SIGTERM) before the job was submitted");
-  return last.WithContext("submitting the test job");
+  return last.WithContext("submitting " + jar_path);
 }
 
 void Run::ClientLoop() {
   try {
     LeaderFinder finder(LeaderFinder::ZooKeeperSource(zk_, "/flink", HaClusterId(ctx_)),
                         FlinkStandaloneSessionDb::RestUrls(ctx_));
-    JobPoller poller(finder, {job_id_});
+    JobPoller poller(finder, job_ids_);
     auto interval = PollInterval();
     auto submitted = Clock::now();
     bool seen_running = false;
@@ -367,7 +397,11 @@ void Run::ClientLoop() {
         if (!out.leader_session.empty()) done.ext["leader"]["session"] = out.leader_session;
       }
       history_.Append(done);
-      bool running = out.type == OpType::kOk && out.value.value(job_id_, false);
+      // Healthy when every job runs (a canceled run is judged by the checker, not here).
+      bool running = out.type == OpType::kOk &&
+                     std::all_of(job_ids_.begin(), job_ids_.end(), [&](const std::string& id) {
+                       return out.value.value(id, false);
+                     });
       health_.Record(running, Clock::now());
       if (running && !first_healthy) first_healthy = Clock::now();
       if (out.type == OpType::kOk) {
@@ -378,7 +412,11 @@ void Run::ClientLoop() {
           spdlog::info("The job runs with all its tasks ({:.1f} s after submission)",
                        SecondsSince(submitted));
         }
-        std::string state = out.states.count(job_id_) ? out.states[job_id_] : "?";
+        std::string state;
+        for (const auto& id : job_ids_) {
+          if (!state.empty()) state += ", ";
+          state += out.states.count(id) ? out.states[id] : "?";
+        }
         std::string shown = running ? "RUNNING (all tasks)" : state;
         if (shown != last_state) spdlog::info("Job state: {}", shown);
         last_state = shown;
@@ -441,13 +479,14 @@ Result<std::vector<std::string>> Run::BusyNodes(const std::string& role) {
 void Run::CancelAttempt(const LeaderFinder& finder, bool final) {
   if (!cancel_invoked_) {
     history_.Append(Op{.type = OpType::kInvoke, .process = 0, .f = kCancelJobsF,
-                       .value = {job_id_}});
+                       .value = job_ids_});
     cancel_invoked_ = true;
   }
   auto complete = [&](OpType type, const Status& st) {
-    history_.Append(Op{.type = type, .process = 0, .f = kCancelJobsF, .value = {job_id_},
+    history_.Append(Op{.type = type, .process = 0, .f = kCancelJobsF, .value = job_ids_,
                        .error = st.ok() ? std::nullopt : std::optional(st.message())});
-    spdlog::info("cancel-jobs: {}", st.ok() ? "canceled " + job_id_ : st.message());
+    spdlog::info("cancel-jobs: {}",
+                 st.ok() ? fmt::format("canceled {}", fmt::join(job_ids_, ", ")) : st.message());
     cancel_at_ = Clock::now();
     cancel_done_ = true;
   };
@@ -458,7 +497,13 @@ void Run::CancelAttempt(const LeaderFinder& finder, bool final) {
     return;
   }
   auto leader = finder.Find();
-  Status st = leader.ok() ? FlinkRest(leader->rest_url).CancelJob(job_id_) : leader.status();
+  Status st = leader.status();
+  for (const auto& id : job_ids_) {
+    if (!leader.ok() || canceled_.count(id)) continue;
+    st = FlinkRest(leader->rest_url).CancelJob(id);
+    if (!st.ok()) break;
+    canceled_.insert(id);
+  }
   if (st.ok()) return complete(OpType::kOk, st);
   cancel_last_error_ = st.message();
   bool transient = st.code() == StatusCode::kUnavailable || st.code() == StatusCode::kTimeout ||
@@ -617,13 +662,16 @@ void Run::Gather() {
                               {"release", opts_.flink_version},
                               {"rest", url}});
     }
-    if (!job_id_.empty()) {
-      if (auto e = rest.JobExceptions(job_id_); e.ok()) {
-        (void)store_.WriteJson("job-exceptions.json", *e);
+    // The first job's files keep their plain names; further jobs' carry their number.
+    for (size_t i = 0; i < job_ids_.size(); ++i) {
+      const std::string& id = job_ids_[i];
+      std::string suffix = i == 0 ? "" : fmt::format("-{}", i + 1);
+      if (auto e = rest.JobExceptions(id); e.ok()) {
+        (void)store_.WriteJson("job-exceptions" + suffix + ".json", *e);
       }
-      if (auto j = rest.GetJob(job_id_); j.ok()) (void)store_.WriteJson("job.json", j->raw);
-      if (auto cp = rest.JobCheckpoints(job_id_); cp.ok()) {
-        (void)store_.WriteJson("job-checkpoints.json", *cp);
+      if (auto j = rest.GetJob(id); j.ok()) (void)store_.WriteJson("job" + suffix + ".json", j->raw);
+      if (auto cp = rest.JobCheckpoints(id); cp.ok()) {
+        (void)store_.WriteJson("job-checkpoints" + suffix + ".json", *cp);
       }
     }
     return;
@@ -713,7 +761,9 @@ int Run::CheckAndReport(const Status& run_error) {
                                                     : nlohmann::json("unknown");
   results["recovery"] = RecoveryTimes(ops);
   results["nemesis-gen"] = opts_.nemesis_gen;
-  results["job-id"] = job_id_;
+  results["job-id"] = job_ids_.empty() ? "" : job_ids_.front();
+  results["job-ids"] = job_ids_;
+  results["deployment-mode"] = opts_.deployment_mode;
   timings_["total_s"] = SecondsSince(start_);
   results["timings"] = timings_;
   (void)store_.WriteJson("results.json", results);

@@ -1,6 +1,7 @@
 #include "core/test_options.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <random>
 
 #include "db/flink_config.h"
@@ -30,9 +31,46 @@ std::string Join(const std::vector<std::string>& v) {
   return out;
 }
 
+nlohmann::json JobsToJson(const std::vector<JobSpec>& jobs) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& j : jobs) {
+    out.push_back({{"jar", j.jar}, {"main-class", j.main_class}, {"args", j.args}});
+  }
+  return out;
+}
+
 }  // namespace
 
 Status TestOptions::Validate() {
+  if (deployment_mode == "mesos-session") {
+    return InvalidArgument("--deployment-mode mesos-session: Mesos support left Flink in 1.14 "
+                           "(FLINK-23118), and there is no Mesos to deploy here");
+  }
+  if (deployment_mode != "standalone-session" && deployment_mode != "yarn-session" &&
+      deployment_mode != "yarn-application" && deployment_mode != "yarn-job") {
+    return InvalidArgument("--deployment-mode '{}' is not known (known: standalone-session, "
+                           "yarn-session, yarn-application, yarn-job)",
+                           deployment_mode);
+  }
+  const std::string version = flink_version.empty() ? kDefaultFlinkVersion : flink_version;
+  if (deployment_mode == "yarn-job" && version.rfind("1.", 0) != 0) {
+    return InvalidArgument("--deployment-mode yarn-job: Flink {} has no per-job mode (deprecated "
+                           "in 1.15, removed in 2.0); use yarn-application, or --flink-version "
+                           "1.20.5",
+                           version);
+  }
+  if (deployment_mode != "standalone-session") {
+    return InvalidArgument("--deployment-mode {} needs YARN, which this build does not deploy "
+                           "yet; only standalone-session runs",
+                           deployment_mode);
+  }
+  for (const auto& job : jobs) {
+    if (job.jar == kBuiltinTestJob) continue;
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(job.jar, ec)) {
+      return InvalidArgument("job jar {} does not exist (or is not a file)", job.jar);
+    }
+  }
   if (std::find(KnownNemesisGens().begin(), KnownNemesisGens().end(), nemesis_gen) ==
       KnownNemesisGens().end()) {
     return InvalidArgument("--nemesis-gen '{}' is not known; this build has: {}", nemesis_gen,
@@ -104,11 +142,13 @@ std::string TestOptions::NemesisName() const {
   return out;
 }
 
-std::string TestOptions::TestName() const { return "standalone-session-" + NemesisName(); }
+std::string TestOptions::TestName() const { return deployment_mode + "-" + NemesisName(); }
 
 nlohmann::json TestOptions::ToJson() const {
   return {{"name", TestName()},
-          {"deployment-mode", "standalone-session"},
+          {"deployment-mode", deployment_mode},
+          {"test-spec", test_spec},
+          {"jobs", JobsToJson(jobs)},
           {"nemesis-gen", nemesis.empty() ? nlohmann::json(nemesis_gen) : nlohmann::json()},
           {"nemesis", nemesis},
           {"nemesis-interval", nemesis_interval_s},

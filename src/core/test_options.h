@@ -15,7 +15,21 @@
 
 namespace jf {
 
+// The jar name that stands for the harness's own test job (built by setup.sh).
+inline constexpr const char* kBuiltinTestJob = "test-job";
+
+// One job a test runs.
+struct JobSpec {
+  std::string jar = kBuiltinTestJob;  // a path on the harness's machine, or kBuiltinTestJob
+  std::string main_class;             // empty: the jar's manifest (the test job's own for test-job)
+  std::vector<std::string> args;      // as they are; the test job also gets the harness's own
+};
+
 struct TestOptions {
+  std::string deployment_mode = "standalone-session";
+  bool deployment_mode_given = false;
+  std::string test_spec;       // --test-spec file, "" if none
+  std::vector<JobSpec> jobs;   // empty: the test job alone
   std::string nemesis_gen = "kill-task-managers";
   std::vector<std::string> nemesis;  // --nemesis families; exclusive with an explicit --nemesis-gen
   double nemesis_interval_s = 20;
