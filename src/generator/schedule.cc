@@ -43,6 +43,16 @@ Result<std::vector<ScheduledOp>> NemesisSchedule(const std::string& gen, double 
     }
     return ops;
   }
+  if (gen == "fail-name-node-during-recovery") {
+    // The original's, minus its first 60 s (faults here start once the job runs): random halves
+    // and the NameNode stopped together; the partition heals after 20 s; the NameNode comes back
+    // 60 s later. It ignores the time limit, as the original did.
+    ops.push_back({0, "partition-start", {{"shape", "random-halves"}}});
+    ops.push_back({0, "fail-name-node-start"});
+    ops.push_back({20, "partition-stop"});
+    ops.push_back({80, "fail-name-node-stop"});
+    return ops;
+  }
   return InvalidArgument("no schedule for --nemesis-gen '{}'", gen);
 }
 

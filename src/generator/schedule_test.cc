@@ -167,3 +167,23 @@ TEST(CombinedScheduleTest, FreezeDelayAndTargetingsAreDrawn) {
 
 }  // namespace
 }  // namespace jf
+
+namespace jf {
+namespace {
+
+TEST(NemesisScheduleTest, FailNameNodeDuringRecoveryIsTheOriginals) {
+  auto s = NemesisSchedule("fail-name-node-during-recovery", 5, 1);
+  ASSERT_TRUE(s.ok());
+  ASSERT_EQ(s->size(), 4u);
+  EXPECT_EQ((*s)[0].f, "partition-start");
+  EXPECT_EQ((*s)[0].args["shape"], "random-halves");
+  EXPECT_EQ((*s)[1].f, "fail-name-node-start");
+  EXPECT_DOUBLE_EQ((*s)[2].at_s, 20);
+  EXPECT_EQ((*s)[2].f, "partition-stop");
+  EXPECT_DOUBLE_EQ((*s)[3].at_s, 80);  // 20 s + the original's 60 s
+  EXPECT_EQ((*s)[3].f, "fail-name-node-stop");
+}
+
+}  // namespace
+}  // namespace jf
+
