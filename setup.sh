@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up jepsen-flink on a fresh Debian 12 machine (as root): Debian packages, the C++ build,
-# the Flink distributions (PyPI), ZooKeeper (Maven Central) and the Java test job (Maven).
+# the Flink distributions (PyPI), ZooKeeper and Hadoop (Maven Central) and the Java test job
+# (Maven).
 # Idempotent: what is already there is reused (apt, ~/.m2, the download cache in .cache/).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -48,6 +49,20 @@ if ! ls .cache/zookeeper/lib/zookeeper-3*.jar .cache/zookeeper/lib/metrics-core-
     -DoutputDirectory="$root/.cache/zookeeper/lib" -DincludeScope=runtime
 fi
 ls .cache/zookeeper/lib/zookeeper-3*.jar
+
+step "Hadoop: HDFS and YARN daemons (Maven Central)"
+# The version is the pom's; a stale or partial lib dir is replaced whole (resolved into a fresh
+# directory first, so an interrupted download leaves no half-filled lib/).
+hv=$(sed -n 's:.*<hadoop.version>\(.*\)</hadoop.version>.*:\1:p' src/dist/hadoop-pom.xml)
+hjars=(hadoop-common-$hv.jar hadoop-hdfs-$hv.jar hadoop-hdfs-$hv-tests.jar hadoop-hdfs-client-$hv.jar
+  hadoop-yarn-server-resourcemanager-$hv.jar hadoop-yarn-server-nodemanager-$hv.jar)
+if ! (cd .cache/hadoop/lib 2> /dev/null && ls "${hjars[@]}" > /dev/null 2>&1); then
+  rm -rf .cache/hadoop/lib.new
+  mvn -B -q -f src/dist/hadoop-pom.xml dependency:copy-dependencies \
+    -DoutputDirectory="$root/.cache/hadoop/lib.new" -DincludeScope=runtime
+  rm -rf .cache/hadoop/lib && mv .cache/hadoop/lib.new .cache/hadoop/lib
+fi
+echo "$(ls .cache/hadoop/lib | wc -l) jars, $(du -sh .cache/hadoop/lib | cut -f1), Hadoop $hv"
 
 step "Test job (Maven, one jar per Flink line)"
 bash job/build.sh

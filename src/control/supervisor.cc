@@ -75,4 +75,40 @@ Status StopService(Remote& remote, const std::string& name, std::chrono::millise
   return StopDaemon(remote, dir + "/runsv.pid", std::chrono::seconds(3));
 }
 
+Status DownService(Remote& remote, const std::string& name, std::chrono::milliseconds grace) {
+  std::string dir = Dir(name);
+  int secs = std::max<int>(1, static_cast<int>(grace.count() / 1000));
+  // `sv down` makes runsv want the service down: TERM + CONT now, and no restart when it exits.
+  // force-stop is down plus a wait of -w seconds and a KILL if the process is still there.
+  auto r = ExecShell(remote,
+                     "[ -d \"$1/supervise\" ] || { echo jf-not-installed; exit 0; }; "
+                     "sv -w \"$2\" force-stop \"$1\" 2>&1; exit 0",
+                     {dir, std::to_string(secs)},
+                     ExecOptions{.timeout = grace + std::chrono::seconds(15)});
+  if (!r.ok()) return r.status();
+  if (r->out.find("jf-not-installed") != std::string::npos) {
+    return FailedPrecondition("service {} is not installed on {}", name, remote.node());
+  }
+  // After a KILL the process may take a moment to be reaped.
+  for (int i = 0; i < 50; ++i) {
+    auto pid = ServicePid(remote, name);
+    if (!pid.ok()) return pid.status();
+    if (*pid == 0) return Status::Ok();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return Internal("service {} on {} is still running after `sv force-stop`: {}", name,
+                  remote.node(), r->out);
+}
+
+Status UpService(Remote& remote, const std::string& name) {
+  // `sv up` fails (unable to open supervise/ok) when no runsv watches the directory.
+  auto r = ExecShell(remote, "sv up \"$1\" 2>&1; echo \"jf-exit=$?\"", {Dir(name)});
+  if (!r.ok()) return r.status();
+  if (r->out.find("jf-exit=0") == std::string::npos) {
+    return FailedPrecondition("cannot bring service {} on {} up (does its runsv run?): {}", name,
+                              remote.node(), r->out);
+  }
+  return Status::Ok();
+}
+
 }  // namespace jf

@@ -44,6 +44,17 @@ int ServiceExits(Remote& remote, const ServiceSpec& spec);
 Status StopService(Remote& remote, const std::string& name,
                    std::chrono::milliseconds grace = std::chrono::seconds(10));
 
+// Takes the service's process down on purpose and keeps it down: SIGTERM (then SIGCONT, so a
+// paused process gets it), SIGKILL after `grace`. Its runsv stays, in the "down" state, so runit
+// does not restart the process until UpService. Succeeds once the process is gone.
+Status DownService(Remote& remote, const std::string& name,
+                   std::chrono::milliseconds grace = std::chrono::seconds(10));
+
+// Brings a service that DownService took down back: runsv starts ./run at once (after a ./finish
+// still running) and restarts it on exits again. Returns without waiting for the process.
+// FailedPrecondition if the service's runsv does not run (never started, or StopService).
+Status UpService(Remote& remote, const std::string& name);
+
 }  // namespace jf
 
 #endif  // JF_CONTROL_SUPERVISOR_H_

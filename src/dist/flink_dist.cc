@@ -227,6 +227,22 @@ Result<std::string> ZooKeeperLibDir(const std::string& cache_dir) {
                             dir.string());
 }
 
+Result<std::string> HadoopLibDir(const std::string& cache_dir) {
+  fs::path dir = fs::path(cache_dir) / "hadoop" / "lib";
+  bool common = false, hdfs = false;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    auto n = e.path().filename().string();
+    if (!n.ends_with(".jar")) continue;
+    common = common || n.starts_with("hadoop-common-3");
+    hdfs = hdfs || n.starts_with("hadoop-hdfs-3");
+  }
+  if (common && hdfs) return dir.string();
+  return NotFound("no Hadoop jars (hadoop-common, hadoop-hdfs) in {}; run the set-up command "
+                  "(./setup.sh)",
+                  dir.string());
+}
+
 Result<std::string> TestJobJar(FlinkLine line) {
   fs::path jar = fs::path(JF_SOURCE_ROOT) / "job" / "target" /
                  ("jepsen-flink-job-" + JobFlavour(line) + ".jar");

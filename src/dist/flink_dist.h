@@ -1,5 +1,5 @@
 // Fetching and laying out Flink binary distributions, and finding the other artifacts the
-// set-up command put in the cache (ZooKeeper jars, the test job, Java 17).
+// set-up command put in the cache (ZooKeeper and Hadoop jars, the test job, Java 17).
 //
 // Layout of a distribution home (as an official flink-<v>-bin tarball): bin/ (executable scripts
 // and bash-java-utils.jar), conf/ (the shipped log4j files; no Flink configuration file, because
@@ -39,6 +39,11 @@ Result<std::string> EnsureFlink(const FlinkRelease& release, const std::string& 
 
 // The ZooKeeper server's jars, put there by the set-up command (Maven Central).
 Result<std::string> ZooKeeperLibDir(const std::string& cache_dir);
+
+// Hadoop's jars (HDFS and YARN daemons, the HDFS client; src/dist/hadoop-pom.xml), put there by
+// the set-up command (Maven Central): <cache_dir>/hadoop/lib. NotFound, naming setup.sh, if the
+// HDFS jars are not there.
+Result<std::string> HadoopLibDir(const std::string& cache_dir);
 
 // The test job jar for a Flink line (job/target/jepsen-flink-job-<flavour>.jar).
 Result<std::string> TestJobJar(FlinkLine line);
