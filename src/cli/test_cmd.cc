@@ -24,6 +24,9 @@ void AddTestCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--test-spec", opts->test_spec,
                   "TOML test spec: deployment mode, dbs, jobs, Flink configuration (see "
                   "specs/); a spec that contradicts the command line is refused");
+  cmd->add_flag("--hdfs", opts->hdfs,
+               "Deploy HDFS (NameNode on n1, a DataNode per node) and keep Flink's HA storage "
+               "and checkpoints there (implied by fail-name-node-during-recovery and YARN modes)");
   cmd->add_option("--nemesis-gen", opts->nemesis_gen,
                   "The original's fault schedules: kill-task-managers (SIGKILL every TaskManager, "
                   "a kill every 0-6 s), kill-single-task-manager, kill-random-task-managers, "

@@ -24,6 +24,7 @@
 #include "generator/schedule.h"
 #include "nemesis/freeze.h"
 #include "nemesis/kill.h"
+#include "nemesis/namenode.h"
 #include "nemesis/network.h"
 #include "net/delay.h"
 #include "nemesis/partition.h"
@@ -31,6 +32,7 @@
 #include "cluster/freezer.h"
 #include "cluster/local_cluster.h"
 #include "db/flink_config.h"
+#include "db/hdfs.h"
 #include "db/flink_standalone_session.h"
 #include "db/zookeeper.h"
 #include "dist/flink_dist.h"
@@ -112,6 +114,7 @@ struct Prepared {
   std::string flink_home;
   std::string java_home;
   std::string zookeeper_lib;
+  std::string hadoop_lib;  // only when the run deploys HDFS
   std::string job_jar;
 };
 
@@ -123,6 +126,9 @@ Result<Prepared> Prepare(const TestOptions& opts) {
   JF_ASSIGN_OR_RETURN(p.flink_home, EnsureFlink(p.release, cache));
   JF_ASSIGN_OR_RETURN(p.zookeeper_lib, ZooKeeperLibDir(cache));
   JF_ASSIGN_OR_RETURN(p.job_jar, TestJobJar(p.release.line));
+  if (opts.UsesHdfs()) {
+    JF_ASSIGN_OR_RETURN(p.hadoop_lib, HadoopLibDir(cache));
+  }
   auto uses = [&](const char* family) {
     return std::find(opts.nemesis.begin(), opts.nemesis.end(), family) != opts.nemesis.end();
   };
@@ -279,6 +285,13 @@ Status Run::Deploy() {
   ctx_.readiness_timeout_s = opts_.readiness_timeout_s;
   ctx_.restart_delay_s = opts_.restart_delay_s;
   ctx_.cancelled = [] { return g_interrupted.load(); };
+  if (opts_.UsesHdfs()) {
+    dbs_.push_back(std::make_unique<HdfsDb>(prep_.hadoop_lib));
+    // Flink's daemons reach HDFS with Hadoop's client jars and configuration on the nodes.
+    JF_ASSIGN_OR_RETURN(std::string cp, HadoopClasspathForFlinkOnNodes(prep_.hadoop_lib));
+    ctx_.flink_env = {{"HADOOP_CLASSPATH", cp}, {"HADOOP_CONF_DIR", kHadoopConfDir}};
+    ctx_.storage_uri = HdfsDb::DefaultFsUri(ctx_) + "/jf/" + ctx_.run_id;
+  }
   dbs_.push_back(std::make_unique<ZooKeeperDb>());
   dbs_.push_back(std::make_unique<FlinkStandaloneSessionDb>());
   for (auto& db : dbs_) {
@@ -288,6 +301,7 @@ Status Run::Deploy() {
     JF_RETURN_IF_ERROR(db->Setup(ctx_).WithContext("setting up " + db->name()));
     timings_["setup_" + db->name() + "_s"] = SecondsSince(t);
   }
+  if (opts_.UsesHdfs()) spdlog::info("Flink's HA storage and checkpoints: {}", ctx_.StorageUri());
   zk_ = std::make_shared<ZkLeaderLookup>(ctx_.ZooKeeperQuorum());
   SaveTaskManagers("taskmanagers-start.json");
   return Status::Ok();
@@ -568,6 +582,11 @@ Status Run::DriveTest() {
                                                    &rng_, leader));
     composite->Add(std::make_unique<PartitionNemesis>(&ctx_, &rng_, &kill_router_, leader));
     composite->Add(std::make_unique<NetworkNemesis>(&ctx_, &rng_));
+    HdfsDb* hdfs = nullptr;
+    for (auto& db : dbs_) {
+      if (auto* h = dynamic_cast<HdfsDb*>(db.get())) hdfs = h;
+    }
+    composite->Add(std::make_unique<NameNodeNemesis>(hdfs, &ctx_));
     nemesis_ = std::move(composite);
   }
   std::thread client([this] { ClientLoop(); });

@@ -76,10 +76,6 @@ Status TestOptions::Validate() {
     return InvalidArgument("--nemesis-gen '{}' is not known; this build has: {}", nemesis_gen,
                            Join(KnownNemesisGens()));
   }
-  if (nemesis_gen == "fail-name-node-during-recovery") {
-    return InvalidArgument("--nemesis-gen fail-name-node-during-recovery needs HDFS, which this "
-                           "build does not deploy yet");
-  }
   if (!nemesis.empty() && nemesis_gen_given) {
     return InvalidArgument("--nemesis and --nemesis-gen are exclusive: give one");
   }
@@ -148,6 +144,7 @@ nlohmann::json TestOptions::ToJson() const {
   return {{"name", TestName()},
           {"deployment-mode", deployment_mode},
           {"test-spec", test_spec},
+          {"hdfs", UsesHdfs()},
           {"jobs", JobsToJson(jobs)},
           {"nemesis-gen", nemesis.empty() ? nlohmann::json(nemesis_gen) : nlohmann::json()},
           {"nemesis", nemesis},

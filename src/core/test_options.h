@@ -30,6 +30,7 @@ struct TestOptions {
   bool deployment_mode_given = false;
   std::string test_spec;       // --test-spec file, "" if none
   std::vector<JobSpec> jobs;   // empty: the test job alone
+  bool hdfs = false;           // deploy HDFS; Flink's HA storage and checkpoints go there
   std::string nemesis_gen = "kill-task-managers";
   std::vector<std::string> nemesis;  // --nemesis families; exclusive with an explicit --nemesis-gen
   double nemesis_interval_s = 20;
@@ -60,6 +61,12 @@ struct TestOptions {
 
   // Checks ranges and names, parses flink_config into flink_overrides, fills defaults.
   Status Validate();
+
+  // Whether the run deploys HDFS: asked for, or needed by the schedule or the mode.
+  bool UsesHdfs() const {
+    return hdfs || nemesis_gen == "fail-name-node-during-recovery" ||
+           deployment_mode.rfind("yarn-", 0) == 0;
+  }
 
   // The test's name in the store: standalone-session-<nemesis-gen or families joined by '+'>.
   std::string TestName() const;

@@ -146,6 +146,8 @@ Status ApplyTestSpec(const TestSpec& spec, TestOptions& opts) {
     // deploy as written.
     auto want = DbsForMode(opts.deployment_mode);
     std::set<std::string> have(spec.dbs.begin(), spec.dbs.end());
+    // A standalone session may also run on HDFS (the original's standalone spec did).
+    if (opts.deployment_mode == "standalone-session" && have.erase("hadoop")) opts.hdfs = true;
     if (have != std::set<std::string>(want.begin(), want.end())) {
       return InvalidArgument("{}: dbs [{}] do not match deployment mode {}, which deploys [{}]",
                              o, fmt::join(spec.dbs, ", "), opts.deployment_mode,

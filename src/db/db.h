@@ -35,6 +35,11 @@ struct DeployContext {
   std::string flink_version;
   std::string zookeeper_lib_dir;  // ZooKeeper's jars, readable on the nodes
   std::string shared_dir;    // storage every node sees at this same path
+  // Where Flink keeps HA metadata, checkpoints and savepoints: "" = file://RunSharedDir(), else a
+  // URI prefix such as hdfs://10.77.7.11:8020/jf/<run_id>.
+  std::string storage_uri;
+  // Extra environment of Flink's daemons (e.g. HADOOP_CLASSPATH when HDFS is deployed).
+  std::map<std::string, std::string> flink_env;
   std::map<std::string, std::string> flink_overrides;  // --flink-config, in order of keys
   int taskmanager_slots = 1;
   int spare_slots = 0;  // slots left free: parallelism = nodes x slots - spare
@@ -48,6 +53,9 @@ struct DeployContext {
 
   std::string ZooKeeperQuorum() const;  // ip:2181,ip:2181,...
   std::string RunSharedDir() const { return shared_dir + "/" + run_id; }
+  std::string StorageUri() const {
+    return storage_uri.empty() ? "file://" + RunSharedDir() : storage_uri;
+  }
 };
 
 class Db {

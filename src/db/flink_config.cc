@@ -53,14 +53,13 @@ int DefaultParallelism(const DeployContext& ctx) {
 }
 
 FlinkConfig ClusterFlinkConfig(const DeployContext& ctx) {
-  const std::string run_dir = ctx.RunSharedDir();
   FlinkConfig c = {
       // High availability through ZooKeeper, with a cluster id of its own per run.
       {"high-availability.type", "zookeeper"},
       {"high-availability.zookeeper.quorum", ctx.ZooKeeperQuorum()},
       {"high-availability.zookeeper.path.root", "/flink"},
       {"high-availability.cluster-id", HaClusterId(ctx)},
-      {"high-availability.storageDir", "file://" + run_dir + "/ha"},
+      {"high-availability.storageDir", ctx.StorageUri() + "/ha"},
       // A SIGKILLed leader is noticed when its ZooKeeper session expires; 2 cores running a
       // dozen JVMs see multi-second pauses, so not much lower than this.
       {"high-availability.zookeeper.client.session-timeout", "12000"},
@@ -90,8 +89,8 @@ FlinkConfig ClusterFlinkConfig(const DeployContext& ctx) {
       {"restart-strategy.fixed-delay.attempts", "1000000"},
       {"restart-strategy.fixed-delay.delay", "1 s"},
       {"execution.checkpointing.interval", "2 s"},
-      {"execution.checkpointing.dir", "file://" + run_dir + "/checkpoints"},
-      {"execution.checkpointing.savepoint-dir", "file://" + run_dir + "/savepoints"},
+      {"execution.checkpointing.dir", ctx.StorageUri() + "/checkpoints"},
+      {"execution.checkpointing.savepoint-dir", ctx.StorageUri() + "/savepoints"},
       {"io.tmp.dirs", "/tmp/flink"},
       // Serial GC and C1 only: less CPU per JVM on a 2-core machine.
       {"env.java.opts.all",

@@ -20,10 +20,12 @@ constexpr const char* kJmClass = "org.apache.flink.runtime.entrypoint.Standalone
 constexpr const char* kTmClass = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
 
 std::map<std::string, std::string> DaemonEnv(const DeployContext& ctx) {
-  return {{"JAVA_HOME", ctx.java_home},
-          {"FLINK_CONF_DIR", std::string(kHome) + "/conf"},
-          {"FLINK_LOG_DIR", kLogDir},
-          {"FLINK_PID_DIR", kHome}};
+  std::map<std::string, std::string> env = ctx.flink_env;
+  env["JAVA_HOME"] = ctx.java_home;
+  env["FLINK_CONF_DIR"] = std::string(kHome) + "/conf";
+  env["FLINK_LOG_DIR"] = kLogDir;
+  env["FLINK_PID_DIR"] = kHome;
+  return env;
 }
 
 // Installs the distribution at /opt/flink on a node (read-only: on local nodes the files are hard

@@ -1,0 +1,28 @@
+# --nemesis-gen fail-name-node-during-recovery (the original's schedule) on a standalone session
+# whose HA storage and checkpoints are on HDFS: the NameNode really went down (its process gone,
+# held down) together with a random-halves partition, came back, and the job recovered (valid).
+# The store has the NameNode's and DataNodes' logs.
+source "$(dirname "$0")/lib.sh"
+run_test namenode --nemesis-gen fail-name-node-during-recovery --job-recovery-grace-period 120
+grep -E "HA storage|Nemesis|Anomaly|Recovery" "$store.stderr" | tail -n 12
+[ $rc -eq 0 ] || fail "exit code $rc, expected 0 (valid)"
+python3 - "$run" <<'PY'
+import json, os, sys
+run = sys.argv[1]
+cfg = json.load(open(f"{run}/flink-config.json"))
+for k in ("high-availability.storageDir", "execution.checkpointing.dir"):
+    assert cfg[k].startswith("hdfs://"), (k, cfg[k])
+ops = [json.loads(l) for l in open(f"{run}/history.jsonl")]
+nem = {o["f"]: o for o in ops if o["process"] == "nemesis" and o["value"] is not None}
+stop = nem["fail-name-node-start"]["value"]
+assert stop["stopped"], f"no NameNode process was stopped: {stop}"
+assert nem["fail-name-node-stop"]["value"]["started"] is True, nem["fail-name-node-stop"]
+assert nem["partition-start"]["value"]["drops"], nem["partition-start"]
+cps = json.load(open(f"{run}/job-checkpoints.json"))
+assert cps["counts"]["completed"] > 0, cps["counts"]
+logs = [f for f in os.listdir(f"{run}/n1/hadoop")]
+assert any(f.startswith("namenode") for f in logs), logs
+print(f"ok: NameNode pid {stop['stopped']} stopped on {stop['node']} and restarted; "
+      f"{cps['counts']['completed']} checkpoints on HDFS")
+PY
+pass "fail-name-node-during-recovery on HDFS: valid"
