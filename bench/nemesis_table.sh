@@ -4,12 +4,29 @@
 # (harness measure: fault -> job running again; Flink measure: RESTARTING -> RUNNING), min/median/
 # max in seconds over the run's recoveries -> faults that hit -> anomalies.
 # Usage: sudo bench/nemesis_table.sh [ITERATIONS] [NEMESIS...]
+#        bench/nemesis_table.sh --rows RUN_DIR...   (the table of runs already stored; run
+#        `jepsen-flink analyze RUN_DIR` first to recompute their results with this build)
 #   NEMESIS is a --nemesis-gen name, a --nemesis family list prefixed with "families:" (e.g.
 #   families:pause), or "cancel-jobs". Default: the whole catalogue. Extra test options go in
 #   $TEST_OPTS (default: --time-limit 60). Each run takes 1.5-4 min.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JF=${JF:-./build/jepsen-flink}
+header() {
+  echo "| nemesis | verdict | harness recovery s min/med/max | Flink RESTARTING->RUNNING s | faults hit | anomalies | store |"
+  echo "|---|---|---|---|---|---|---|"
+}
+if [ "${1:-}" = "--rows" ]; then
+  shift
+  header
+  for run in "$@"; do
+    run=$(readlink -f "$run")
+    nem=$(python3 -c 'import json,sys; t=json.load(open(sys.argv[1]+"/test.json")); print(t.get("nemesis-gen") or "families:" + ",".join(t["nemesis"]), "+cancel-jobs" if t.get("client-gen") == "cancel-jobs" else "")' "$run" | tr -d ' ')
+    rc=$(python3 -c 'import json,sys; v=json.load(open(sys.argv[1]+"/results.json"))["valid?"]; print({True: 0, False: 1}.get(v, 2))' "$run")
+    python3 "$(dirname "$0")/nemesis_row.py" "$nem" "$rc" "$run"
+  done
+  exit 0
+fi
 iterations=${1:-1}
 shift || true
 catalogue=(kill-task-managers kill-single-task-manager kill-random-task-managers
@@ -34,31 +51,10 @@ for nem in "${catalogue[@]}"; do
     rc=$?
     set -e
     run=$(readlink -f "$out/latest")
-    python3 - "$nem" "$rc" "$run" >> "$rows" <<'PY'
-import json, sys
-nem, rc, run = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-try:
-    res = json.load(open(f"{run}/results.json"))
-except Exception as e:
-    print(f"| {nem} | exit {rc} (no results: {e}) | | | | |"); sys.exit()
-ops = [json.loads(l) for l in open(f"{run}/history.jsonl")]
-done = [o for o in ops if o["process"] == "nemesis" and o["value"] is not None
-        and o["f"] not in ("heal", "process-started") and not o["f"].endswith("-stop")]
-hit = [o for o in done if not (isinstance(o["value"], dict) and o["value"].get("no-target"))]
-def fmt(m):
-    s = res["recovery"][m]["summary"]
-    if not s["count"]:
-        return "-"
-    return f'{s["min"]:.1f} / {s["median"]:.1f} / {s["max"]:.1f} (n={s["count"]})'
-anoms = res.get("availability", {}).get("anomalies", [])
-what = "; ".join(sorted({a["what"][:70] for a in anoms}))[:160] or "-"
-verdict = {True: "valid", False: "INVALID"}.get(res.get("valid?"), "unknown")
-print(f'| {nem} | {verdict} (exit {rc}) | {fmt("harness")} | {fmt("flink")} | {len(hit)}/{len(done)} | {what} | {run} |')
-PY
+    python3 "$(dirname "$0")/nemesis_row.py" "$nem" "$rc" "$run" >> "$rows"
     tail -n 1 "$rows" >&2
   done
 done
-echo "| nemesis | verdict | harness recovery s min/med/max | Flink RESTARTING->RUNNING s | faults hit | anomalies | store |"
-echo "|---|---|---|---|---|---|---|"
+header
 cat "$rows"
 rm -f "$rows"

@@ -12,9 +12,15 @@ namespace {
 constexpr double kNs = 1e9;
 
 bool IsHittingKill(const Op& op) {
-  return !op.is_client() && op.f.rfind("kill-", 0) == 0 && op.value.is_object() &&
-         op.value.contains("targets") && op.value["targets"].is_array() &&
+  return !op.is_client() && (op.f == "kill" || op.f.rfind("kill-", 0) == 0) &&
+         op.value.is_object() && op.value.contains("targets") && op.value["targets"].is_array() &&
          !op.value["targets"].empty();
+}
+
+// The completion of a windowed fault's start that did something (not the invocation record).
+bool IsHittingWindowStart(const Op& op) {
+  return !op.is_client() && op.f.size() > 6 && op.f.ends_with("-start") && op.value.is_object() &&
+         !op.value.value("no-target", false);
 }
 
 // Whether a completed poll saw every job running; nullopt for invocations and other ops.
@@ -67,6 +73,53 @@ nlohmann::json RecoveryTimes(const std::vector<Op>& history) {
     kills.push_back(k);
   }
 
+  // Windowed faults (pause, partition, ...): when the job went down during or after the window,
+  // from the heal (the "-stop" op) to the first running poll after it.
+  nlohmann::json windows = nlohmann::json::array();
+  for (size_t i = 0; i < history.size(); ++i) {
+    if (!IsHittingWindowStart(history[i])) continue;
+    const Op& start = history[i];
+    const std::string stop_f = start.f.substr(0, start.f.size() - 6) + "-stop";
+    std::optional<size_t> stop;
+    for (size_t j = i + 1; j < history.size() && !stop; ++j) {
+      if (!history[j].is_client() && history[j].f == stop_f && !history[j].value.is_null()) {
+        stop = j;
+      }
+    }
+    if (!stop) continue;
+    // An outage counts for this window if it begins before the next fault does.
+    size_t next_fault = history.size();
+    for (size_t j = *stop + 1; j < history.size() && next_fault == history.size(); ++j) {
+      const Op& o = history[j];
+      if (!o.is_client() && !o.value.is_null() && o.f != "process-started" && o.f != "heal") {
+        next_fault = j;
+      }
+    }
+    std::optional<int64_t> down, up;
+    for (size_t j = i + 1; j < history.size() && !up; ++j) {
+      auto running = PollRunning(history[j]);
+      if (!running) continue;
+      if (!down && !*running && j < next_fault) down = history[j].time;
+      if (down && *running && j > *stop) up = history[j].time;
+    }
+    const int64_t healed = history[*stop].time;
+    nlohmann::json w = {{"f", start.f},
+                        {"index", start.index},
+                        {"time_s", start.time / kNs},
+                        {"healed_at_s", healed / kNs}};
+    if (!down) {
+      w["outage"] = false;
+    } else if (!up) {
+      w["recovered"] = false;
+    } else {
+      double secs = (*up - healed) / kNs;
+      w["recovered_at_s"] = *up / kNs;
+      w["seconds_after_heal"] = secs;
+      harness.push_back(secs);
+    }
+    windows.push_back(w);
+  }
+
   // Flink's measure: every distinct RESTARTING timestamp, paired with the first later RUNNING.
   std::map<std::string, std::set<int64_t>> restarting, running;
   for (const auto& op : history) {
@@ -78,8 +131,7 @@ nlohmann::json RecoveryTimes(const std::vector<Op>& history) {
           ts["RESTARTING"].get<int64_t>() > 0) {
         restarting[job].insert(ts["RESTARTING"].get<int64_t>());
       }
-      if (ts.contains("RUNNING") && ts["RUNNING"].is_number() &&
-          ts["RUNNING"].get<int64_t>() > 0) {
+      if (ts.contains("RUNNING") && ts["RUNNING"].is_number() && ts["RUNNING"].get<int64_t>() > 0) {
         running[job].insert(ts["RUNNING"].get<int64_t>());
       }
     }
@@ -101,7 +153,7 @@ nlohmann::json RecoveryTimes(const std::vector<Op>& history) {
       restarts.push_back(e);
     }
   }
-  return {{"harness", {{"summary", Summary(harness)}, {"kills", kills}}},
+  return {{"harness", {{"summary", Summary(harness)}, {"kills", kills}, {"windows", windows}}},
           {"flink", {{"summary", Summary(flink)}, {"restarts", restarts}}}};
 }
 

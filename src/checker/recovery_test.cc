@@ -65,6 +65,28 @@ TEST(RecoveryTest, StatesNeverEnteredAreIgnored) {
   EXPECT_EQ(RecoveryTimes(h)["flink"]["summary"]["count"], 0);
 }
 
+TEST(RecoveryTest, WindowedFaultsCountFromTheHealAndKillFamilyCounts) {
+  auto window = [](double t, const std::string& f) {
+    return Op{.time = static_cast<int64_t>(t * kS), .type = OpType::kInfo,
+              .process = kNemesisProcess, .f = f, .value = {{"node", "n1"}}};
+  };
+  Op family_kill = Kill(20, true);
+  family_kill.f = "kill";
+  std::vector<Op> h = {Poll(0, true),  window(1, "pause-start"), Poll(2, false),
+                       Poll(3, false), window(5, "pause-stop"),  Poll(6, false),
+                       Poll(8, true),  window(10, "partition-start"), Poll(11, true),
+                       window(12, "partition-stop"), Poll(13, true),  family_kill,
+                       Poll(21, false), Poll(24, true)};
+  auto r = RecoveryTimes(h);
+  auto& w = r["harness"]["windows"];
+  ASSERT_EQ(w.size(), 2u);
+  EXPECT_DOUBLE_EQ(w[0]["seconds_after_heal"].get<double>(), 3);  // healed at 5, running at 8
+  EXPECT_EQ(w[1]["outage"], false);
+  ASSERT_EQ(r["harness"]["kills"].size(), 1u);
+  EXPECT_DOUBLE_EQ(r["harness"]["kills"][0]["seconds"].get<double>(), 4);
+  EXPECT_EQ(r["harness"]["summary"]["count"], 2);
+}
+
 TEST(SummaryTest, MedianOfOddAndEven) {
   EXPECT_DOUBLE_EQ(Summary({3, 1, 2})["median"].get<double>(), 2);
   EXPECT_DOUBLE_EQ(Summary({4, 1, 2, 3})["median"].get<double>(), 2.5);

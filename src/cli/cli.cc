@@ -15,6 +15,7 @@ int RunCli(int argc, char** argv) {
   AddClusterCommand(app, &exit_code);
   AddTestCommand(app, &exit_code);
   AddDistCommand(app, &exit_code);
+  AddAnalyzeCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

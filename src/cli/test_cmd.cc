@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "core/analysis.h"
 #include "core/run.h"
 #include "core/test_options.h"
 #include "core/test_spec.h"
@@ -25,8 +26,8 @@ void AddTestCommand(CLI::App& app, int* exit_code) {
                   "TOML test spec: deployment mode, dbs, jobs, Flink configuration (see "
                   "specs/); a spec that contradicts the command line is refused");
   cmd->add_flag("--hdfs", opts->hdfs,
-               "Deploy HDFS (NameNode on n1, a DataNode per node) and keep Flink's HA storage "
-               "and checkpoints there (implied by fail-name-node-during-recovery and YARN modes)");
+                "Deploy HDFS (NameNode on n1, a DataNode per node) and keep Flink's HA storage "
+                "and checkpoints there (implied by fail-name-node-during-recovery and YARN modes)");
   cmd->add_option("--nemesis-gen", opts->nemesis_gen,
                   "The original's fault schedules: kill-task-managers (SIGKILL every TaskManager, "
                   "a kill every 0-6 s), kill-single-task-manager, kill-random-task-managers, "
@@ -34,15 +35,18 @@ void AddTestCommand(CLI::App& app, int* exit_code) {
                   "0.5 s), utopia (no faults)")
       ->capture_default_str()
       ->each([opts](const std::string&) { opts->nemesis_gen_given = true; });
-  cmd->add_option("--nemesis", opts->nemesis,
-                  "Faults drawn at random from these families: kill, pause, partition, loss, bandwidth "
-                  "(comma-separated; exclusive with --nemesis-gen)")
+  cmd->add_option(
+         "--nemesis", opts->nemesis,
+         "Faults drawn at random from these families: kill, pause, partition, loss, bandwidth "
+         "(comma-separated; exclusive with --nemesis-gen)")
       ->delimiter(',');
   cmd->add_option("--nemesis-interval", opts->nemesis_interval_s,
                   "Mean seconds between --nemesis faults; pauses and partitions last 0.5-1.5x it")
       ->capture_default_str();
-  cmd->add_option("--client-gen", opts->client_gen, "Client schedule: poll-job-running, or cancel-jobs (poll, cancel every job 15 s after "
-                  "it first ran, poll on; the job must be gone within 10 s)")
+  cmd->add_option(
+         "--client-gen", opts->client_gen,
+         "Client schedule: poll-job-running, or cancel-jobs (poll, cancel every job 15 s after "
+         "it first ran, poll on; the job must be gone within 10 s)")
       ->capture_default_str();
   cmd->add_option("--job-running-healthy-threshold", opts->job_running_healthy_threshold,
                   "The job must run for THRESHOLD x 5 s at the end (the original counted polls "
@@ -86,8 +90,9 @@ void AddTestCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--readiness-timeout", opts->readiness_timeout_s,
                   "Seconds to wait for ZooKeeper and Flink to come up")
       ->capture_default_str();
-  cmd->add_option("--restart-delay", opts->restart_delay_s,
-                  "Seconds before the supervisor (runit) restarts a killed Flink or ZooKeeper daemon")
+  cmd->add_option(
+         "--restart-delay", opts->restart_delay_s,
+         "Seconds before the supervisor (runit) restarts a killed Flink or ZooKeeper daemon")
       ->capture_default_str();
   cmd->add_flag("--leave-db-running", opts->leave_db_running,
                 "Leave ZooKeeper, Flink and the local cluster running after the test");
@@ -105,6 +110,38 @@ void AddTestCommand(CLI::App& app, int* exit_code) {
       return;
     }
     *exit_code = RunTests(*opts).exit_code;
+  });
+}
+
+void AddAnalyzeCommand(CLI::App& app, int* exit_code) {
+  auto dirs = std::make_shared<std::vector<std::string>>();
+  CLI::App* cmd = app.add_subcommand(
+      "analyze",
+      "Re-check stored runs: read each run directory's history.jsonl and test.json, run the "
+      "checkers again and rewrite the checker parts of its results.json; prints each verdict");
+  cmd->add_option("RUN_DIR", *dirs, "store/<test>/<time> directories (or store/latest)")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  cmd->callback([dirs, exit_code] {
+    *exit_code = kExitValid;
+    for (const auto& dir : *dirs) {
+      auto a = AnalyzeStore(dir);
+      if (!a.ok()) {
+        fmt::print(stderr, "{}\n", a.status().message());
+        *exit_code = kExitInternalError;
+        continue;
+      }
+      for (const auto& an : a->anomalies)
+        fmt::print("{}: anomaly at {:.1f} s: {}\n", dir, an.time / 1e9, an.what);
+      const char* verdict = a->valid == Validity::kValid     ? kVerdictValid
+                            : a->valid == Validity::kInvalid ? kVerdictInvalid
+                                                             : kVerdictUnknown;
+      fmt::print("{}: {}\n", dir, verdict);
+      int rc = a->valid == Validity::kValid     ? kExitValid
+               : a->valid == Validity::kInvalid ? kExitInvalid
+                                                : kExitUnknown;
+      if (*exit_code == kExitValid || rc == kExitInvalid) *exit_code = rc;
+    }
   });
 }
 

@@ -11,6 +11,8 @@ void AddTestCommand(CLI::App& app, int* exit_code);
 
 // Adds `dist fetch` and `dist list`.
 void AddDistCommand(CLI::App& app, int* exit_code);
+// `analyze RUN_DIR...`: re-checks stored runs.
+void AddAnalyzeCommand(CLI::App& app, int* exit_code);
 
 }  // namespace jf
 

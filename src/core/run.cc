@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "checker/availability.h"
+#include "core/analysis.h"
 #include "checker/recovery.h"
 #include "client/flink_rest.h"
 #include "client/job_poller.h"
@@ -755,30 +756,12 @@ void Run::TearDown() {
 int Run::CheckAndReport(const Status& run_error) {
   auto ops = history_.Snapshot();
   CheckOptions copts{.healthy_threshold = opts_.job_running_healthy_threshold,
-                     .recovery_grace_period_s = opts_.job_recovery_grace_period_s,
-                     .truncated = !run_error.ok()};
-  nlohmann::json results;
-  Validity valid = Validity::kValid;
-  if (!run_error.ok()) {
-    valid = Validity::kUnknown;
-    results["error"] = run_error.message();
-  }
-  AvailabilityChecker availability;
-  CheckResult r = availability.Check(copts, ops);
-  results[availability.name()] = CheckResultToJson(r);
-  // A run that broke is unknown unless what it saw before breaking already shows an anomaly;
-  // "no job was ever seen" is no anomaly when the job was never submitted.
+                     .recovery_grace_period_s = opts_.job_recovery_grace_period_s};
+  Analysis analysis = AnalyzeHistory(ops, copts, run_error);
+  nlohmann::json results = analysis.results;
+  Validity valid = analysis.valid;
   bool client_ran = std::any_of(ops.begin(), ops.end(),
                                 [](const Op& op) { return op.f == kJobsRunningF; });
-  if (run_error.ok()) {
-    valid = Combine(valid, r.valid);
-  } else if (client_ran && r.valid == Validity::kInvalid) {
-    valid = Validity::kInvalid;
-  }
-  results["valid?"] = valid == Validity::kValid     ? nlohmann::json(true)
-                      : valid == Validity::kInvalid ? nlohmann::json(false)
-                                                    : nlohmann::json("unknown");
-  results["recovery"] = RecoveryTimes(ops);
   results["nemesis-gen"] = opts_.nemesis_gen;
   results["job-id"] = job_ids_.empty() ? "" : job_ids_.front();
   results["job-ids"] = job_ids_;
@@ -786,7 +769,9 @@ int Run::CheckAndReport(const Status& run_error) {
   timings_["total_s"] = SecondsSince(start_);
   results["timings"] = timings_;
   (void)store_.WriteJson("results.json", results);
-  for (const auto& a : r.anomalies) spdlog::info("Anomaly at {:.1f} s: {}", a.time / 1e9, a.what);
+  for (const auto& a : analysis.anomalies) {
+    spdlog::info("Anomaly at {:.1f} s: {}", a.time / 1e9, a.what);
+  }
   for (const char* m : {"harness", "flink"}) {
     const auto& sum = results["recovery"][m]["summary"];
     if (sum["count"].get<int>() > 0) {

@@ -1,21 +1,23 @@
 #include "core/test_spec.h"
 
 #include <fmt/ranges.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
 
-#include <toml++/toml.h>
-
 namespace jf {
 namespace {
 
 const std::set<std::string>& KnownDbs() {
-  static const std::set<std::string> kDbs = {
-      "hadoop", "zookeeper", "flink-standalone-session", "flink-yarn-session",
-      "flink-yarn-application", "flink-yarn-job"};
+  static const std::set<std::string> kDbs = {"hadoop",
+                                             "zookeeper",
+                                             "flink-standalone-session",
+                                             "flink-yarn-session",
+                                             "flink-yarn-application",
+                                             "flink-yarn-job"};
   return kDbs;
 }
 
@@ -44,8 +46,7 @@ Result<std::vector<std::string>> Strings(const toml::node& v, const std::string&
 
 const std::vector<std::string>& KnownDeploymentModes() {
   static const std::vector<std::string> kModes = {"standalone-session", "yarn-session",
-                                                  "yarn-application", "yarn-job",
-                                                  "mesos-session"};
+                                                  "yarn-application", "yarn-job", "mesos-session"};
   return kModes;
 }
 
@@ -98,8 +99,7 @@ Result<TestSpec> ParseTestSpec(const std::string& toml_text, const std::string& 
           } else if (name == "args") {
             JF_ASSIGN_OR_RETURN(job.args, Strings(jv, jw + ".args"));
           } else {
-            return InvalidArgument("{}: unknown key '{}' (known: jar, main-class, args)", jw,
-                                   name);
+            return InvalidArgument("{}: unknown key '{}' (known: jar, main-class, args)", jw, name);
           }
         }
         spec.jobs.push_back(std::move(job));
@@ -124,18 +124,20 @@ Status ApplyTestSpec(const TestSpec& spec, TestOptions& opts) {
   const std::string& o = spec.origin;
   if (!spec.deployment_mode.empty()) {
     if (opts.deployment_mode_given && opts.deployment_mode != spec.deployment_mode) {
-      return InvalidArgument("{} says deployment-mode = \"{}\" but the command line says "
-                             "--deployment-mode {}",
-                             o, spec.deployment_mode, opts.deployment_mode);
+      return InvalidArgument(
+          "{} says deployment-mode = \"{}\" but the command line says "
+          "--deployment-mode {}",
+          o, spec.deployment_mode, opts.deployment_mode);
     }
     opts.deployment_mode = spec.deployment_mode;
   }
   if (!spec.dbs.empty()) {
     for (const auto& db : spec.dbs) {
       if (db == "kafka") {
-        return InvalidArgument("{}: dbs: kafka is not deployed by this build (the original's "
-                               "Kafka test needed an external job jar; see README)",
-                               o);
+        return InvalidArgument(
+            "{}: dbs: kafka is not deployed by this build (the original's "
+            "Kafka test needed an external job jar; see README)",
+            o);
       }
       if (!KnownDbs().count(db)) {
         return InvalidArgument("{}: dbs: unknown '{}' (known: {})", o, db,
@@ -149,8 +151,8 @@ Status ApplyTestSpec(const TestSpec& spec, TestOptions& opts) {
     // A standalone session may also run on HDFS (the original's standalone spec did).
     if (opts.deployment_mode == "standalone-session" && have.erase("hadoop")) opts.hdfs = true;
     if (have != std::set<std::string>(want.begin(), want.end())) {
-      return InvalidArgument("{}: dbs [{}] do not match deployment mode {}, which deploys [{}]",
-                             o, fmt::join(spec.dbs, ", "), opts.deployment_mode,
+      return InvalidArgument("{}: dbs [{}] do not match deployment mode {}, which deploys [{}]", o,
+                             fmt::join(spec.dbs, ", "), opts.deployment_mode,
                              fmt::join(want, ", "));
     }
   }
@@ -165,8 +167,8 @@ Status ApplyTestSpec(const TestSpec& spec, TestOptions& opts) {
     auto it = given.find(k);
     if (it != given.end()) {
       if (it->second != v) {
-        return InvalidArgument("{} sets {} = {} but the command line says --flink-config {}={}",
-                               o, k, v, k, it->second);
+        return InvalidArgument("{} sets {} = {} but the command line says --flink-config {}={}", o,
+                               k, v, k, it->second);
       }
       continue;
     }
