@@ -55,7 +55,8 @@ step "Hadoop: HDFS and YARN daemons (Maven Central)"
 # directory first, so an interrupted download leaves no half-filled lib/).
 hv=$(sed -n 's:.*<hadoop.version>\(.*\)</hadoop.version>.*:\1:p' src/dist/hadoop-pom.xml)
 hjars=(hadoop-common-$hv.jar hadoop-hdfs-$hv.jar hadoop-hdfs-$hv-tests.jar hadoop-hdfs-client-$hv.jar
-  hadoop-yarn-server-resourcemanager-$hv.jar hadoop-yarn-server-nodemanager-$hv.jar)
+  hadoop-yarn-server-resourcemanager-$hv.jar hadoop-yarn-server-nodemanager-$hv.jar
+  hadoop-yarn-server-timelineservice-$hv.jar hadoop-yarn-client-$hv.jar)
 if ! (cd .cache/hadoop/lib 2> /dev/null && ls "${hjars[@]}" > /dev/null 2>&1); then
   rm -rf .cache/hadoop/lib.new
   mvn -B -q -f src/dist/hadoop-pom.xml dependency:copy-dependencies \
