@@ -13,6 +13,7 @@
 
 #include "client/http.h"
 #include "control/supervisor.h"
+#include "db/hadoop_conf.h"
 
 namespace jf {
 namespace {
@@ -29,40 +30,6 @@ struct Daemon {
 };
 constexpr Daemon kNameNode{kNameNodeService, kNameNodeClass, "-Xmx512m", "namenode"};
 constexpr Daemon kDataNode{kDataNodeService, kDataNodeClass, "-Xmx256m", "datanode"};
-
-std::string XmlEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-std::string RenderSiteXml(const std::vector<std::pair<std::string, std::string>>& properties) {
-  std::string xml =
-      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- Written by jepsen-flink. -->\n"
-      "<configuration>\n";
-  for (const auto& [k, v] : properties) {
-    xml += fmt::format("  <property><name>{}</name><value>{}</value></property>\n", XmlEscape(k),
-                       XmlEscape(v));
-  }
-  return xml + "</configuration>\n";
-}
 
 // The JVM options every Hadoop JVM here gets. `root_logger` is log4j's "LEVEL,appender" (RFA: the
 // file ${hadoop.log.dir}/${hadoop.log.file}; console: stderr).
@@ -107,7 +74,7 @@ std::string HdfsDb::DefaultFsUri(const DeployContext& ctx) {
 }
 
 std::string HdfsDb::RenderCoreSite(const DeployContext& ctx) {
-  return RenderSiteXml({
+  return RenderHadoopSiteXml({
       {"fs.defaultFS", DefaultFsUri(ctx)},
       {"hadoop.tmp.dir", std::string(kHadoopDataDir) + "/tmp"},
   });
@@ -116,7 +83,7 @@ std::string HdfsDb::RenderCoreSite(const DeployContext& ctx) {
 std::string HdfsDb::RenderHdfsSite(const DeployContext& ctx) {
   const std::string nn_ip = NameNodeHost(ctx).ip;
   const size_t replication = std::min<size_t>(3, ctx.nodes.size());
-  return RenderSiteXml({
+  return RenderHadoopSiteXml({
       {"dfs.namenode.rpc-address", fmt::format("{}:{}", nn_ip, kNameNodeRpcPort)},
       {"dfs.namenode.http-address", fmt::format("{}:{}", nn_ip, kNameNodeHttpPort)},
       {"dfs.datanode.address", fmt::format("0.0.0.0:{}", kDataNodeTransferPort)},

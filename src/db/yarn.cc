@@ -13,6 +13,7 @@
 
 #include "client/http.h"
 #include "control/supervisor.h"
+#include "db/hadoop_conf.h"
 #include "db/hdfs.h"
 
 namespace jf {
@@ -54,40 +55,6 @@ constexpr const char* kJpmsOpens[] = {
 constexpr const char* kEnvWhitelist =
     "JAVA_HOME,HADOOP_COMMON_HOME,HADOOP_HDFS_HOME,HADOOP_CONF_DIR,CLASSPATH_PREPEND_DISTCACHE,"
     "HADOOP_YARN_HOME,HADOOP_HOME,PATH,LANG,TZ";
-
-std::string XmlEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-std::string RenderSiteXml(const std::vector<std::pair<std::string, std::string>>& properties) {
-  std::string xml =
-      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- Written by jepsen-flink. -->\n"
-      "<configuration>\n";
-  for (const auto& [k, v] : properties) {
-    xml += fmt::format("  <property><name>{}</name><value>{}</value></property>\n", XmlEscape(k),
-                       XmlEscape(v));
-  }
-  return xml + "</configuration>\n";
-}
 
 ServiceSpec SpecFor(const DeployContext& ctx, const Daemon& d) {
   ServiceSpec spec;
@@ -225,7 +192,7 @@ std::string YarnDb::RenderYarnSite(const DeployContext& ctx, const NodeHandle& n
                                    const std::string& application_classpath) {
   const std::string rm = ResourceManagerHost(ctx).ip;
   auto at = [](const std::string& host, int port) { return fmt::format("{}:{}", host, port); };
-  return RenderSiteXml({
+  return RenderHadoopSiteXml({
       // The ResourceManager, at fixed addresses.
       {"yarn.resourcemanager.hostname", rm},
       {"yarn.resourcemanager.address", at(rm, kResourceManagerPort)},
@@ -286,7 +253,7 @@ std::string YarnDb::RenderYarnSite(const DeployContext& ctx, const NodeHandle& n
 }
 
 std::string YarnDb::RenderCoreSite(const std::string& default_fs) {
-  return RenderSiteXml({
+  return RenderHadoopSiteXml({
       {"fs.defaultFS", default_fs},
       {"hadoop.tmp.dir", std::string(kYarnDataDir) + "/tmp"},
       // The REST API's caller when nobody authenticates (SubmitCommandApp): root, who runs
@@ -298,7 +265,7 @@ std::string YarnDb::RenderCoreSite(const std::string& default_fs) {
 std::string YarnDb::RenderCapacitySchedulerXml() {
   // One queue with the whole cluster. Application masters may take half of it (the default,
   // 10 %, is about one Flink JobManager for the whole cluster).
-  return RenderSiteXml({
+  return RenderHadoopSiteXml({
       {"yarn.scheduler.capacity.root.queues", "default"},
       {"yarn.scheduler.capacity.root.default.capacity", "100"},
       {"yarn.scheduler.capacity.root.default.maximum-capacity", "100"},

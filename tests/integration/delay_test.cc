@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "cluster/local_cluster.h"
+#include "cluster_fixture.h"
 #include "control/daemon.h"
 
 namespace jf {
@@ -29,17 +30,11 @@ struct PingStats {
   std::string raw;
 };
 
-class DelayTest : public testing::Test {
+class DelayTest : public ClusterTest {
  protected:
   void SetUp() override {
-    auto c = LocalCluster::Load(DefaultStateDir());
-    ASSERT_TRUE(c.ok()) << "the fixture's cluster is not up: " << c.status().ToString();
-    cluster_ = std::make_unique<LocalCluster>(std::move(*c));
-    for (const auto& n : cluster_->nodes()) {
-      remotes_.push_back(cluster_->RemoteFor(n.name));
-      nodes_.push_back({n.name, n.ip, remotes_.back().get()});
-    }
-    ASSERT_GE(nodes_.size(), 3u);
+    ClusterTest::SetUp();
+    if (HasFatalFailure()) return;
 #ifdef JF_DELAYER_PATH
     const std::string local = JF_DELAYER_PATH;
 #else
@@ -142,10 +137,6 @@ class DelayTest : public testing::Test {
                           {pid_file, rx});
     return size.ok() && !size->out.empty() ? std::strtoll(size->out.c_str(), nullptr, 10) : -1;
   }
-
-  std::unique_ptr<LocalCluster> cluster_;
-  std::vector<std::unique_ptr<Remote>> remotes_;
-  std::vector<NodeHandle> nodes_;
 };
 
 TEST_F(DelayTest, DelayLengthensRoundTripsKeepsTcpAndHealsKeepingForeignRules) {

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "cluster/local_cluster.h"
+#include "cluster_fixture.h"
 #include "control/processes.h"
 #include "net/grudge.h"
 #include "net/partition.h"
@@ -14,18 +15,8 @@
 namespace jf {
 namespace {
 
-class FaultsTest : public testing::Test {
+class FaultsTest : public ClusterTest {
  protected:
-  void SetUp() override {
-    auto c = LocalCluster::Load(DefaultStateDir());
-    ASSERT_TRUE(c.ok()) << "the fixture's cluster is not up: " << c.status().ToString();
-    cluster_ = std::make_unique<LocalCluster>(std::move(*c));
-    for (const auto& n : cluster_->nodes()) {
-      remotes_.push_back(cluster_->RemoteFor(n.name));
-      nodes_.push_back({n.name, n.ip, remotes_.back().get()});
-    }
-    ASSERT_GE(nodes_.size(), 3u);
-  }
   void TearDown() override { (void)HealPartitions(nodes_); }
 
   // Whether a TCP connection from `from` to `to`:port opens within 2 s.
@@ -38,18 +29,16 @@ class FaultsTest : public testing::Test {
                        {std::to_string(pid)});
     return r.ok() ? r->out.substr(0, 1) : "?";
   }
-
-  std::unique_ptr<LocalCluster> cluster_;
-  std::vector<std::unique_ptr<Remote>> remotes_;
-  std::vector<NodeHandle> nodes_;
 };
 
 TEST_F(FaultsTest, PartitionCutsTcpAndHealingRestoresItKeepingForeignRules) {
   const auto &n1 = nodes_[0], &n2 = nodes_[1], &n3 = nodes_[2];
   // A listener on n2, and a rule of somebody else's in n1 that must survive.
   ASSERT_TRUE(ExecShell(*n2.remote, "setsid -f nc -lk 7777 > /dev/null 2>&1 < /dev/null").ok());
-  ASSERT_TRUE(n1.remote->Exec({"iptables", "-w", "-A", "INPUT", "-p", "tcp", "--dport", "9999",
-                               "-j", "ACCEPT"}).ok());
+  ASSERT_TRUE(
+      n1.remote
+          ->Exec({"iptables", "-w", "-A", "INPUT", "-p", "tcp", "--dport", "9999", "-j", "ACCEPT"})
+          .ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   ASSERT_TRUE(Connects(n1, n2, 7777)) << "no connection before the partition";
 
@@ -67,12 +56,12 @@ TEST_F(FaultsTest, PartitionCutsTcpAndHealingRestoresItKeepingForeignRules) {
     ASSERT_TRUE(s.ok());
     EXPECT_EQ(s->out.find(kPartitionChain), std::string::npos) << n.name << ": " << s->out;
   }
-  auto foreign = n1.remote->Exec({"iptables", "-w", "-C", "INPUT", "-p", "tcp", "--dport", "9999",
-                                  "-j", "ACCEPT"});
+  auto foreign = n1.remote->Exec(
+      {"iptables", "-w", "-C", "INPUT", "-p", "tcp", "--dport", "9999", "-j", "ACCEPT"});
   ASSERT_TRUE(foreign.ok());
   EXPECT_EQ(foreign->exit_code, 0) << "healing removed a rule that was not ours";
-  (void)n1.remote->Exec({"iptables", "-w", "-D", "INPUT", "-p", "tcp", "--dport", "9999", "-j",
-                         "ACCEPT"});
+  (void)n1.remote->Exec(
+      {"iptables", "-w", "-D", "INPUT", "-p", "tcp", "--dport", "9999", "-j", "ACCEPT"});
   (void)ExecShell(*n2.remote, "pkill -x nc; exit 0");
 }
 
@@ -120,8 +109,8 @@ namespace {
 TEST_F(FaultsTest, PacketLossDropsAboutTheConfiguredShareAndHeals) {
   const auto &n1 = nodes_[0], &n2 = nodes_[1];
   auto received = [&](int count) {
-    auto r = n1.remote->Exec({"ping", "-q", "-n", "-c", std::to_string(count), "-i", "0.01", "-W",
-                              "1", n2.ip});
+    auto r = n1.remote->Exec(
+        {"ping", "-q", "-n", "-c", std::to_string(count), "-i", "0.01", "-W", "1", n2.ip});
     if (!r.ok()) return -1;
     auto pos = r->out.find(" received");
     if (pos == std::string::npos) return -1;
@@ -145,7 +134,9 @@ TEST_F(FaultsTest, BandwidthLimitHoldsAndHeals) {
   const auto &n1 = nodes_[0], &n2 = nodes_[1];
   // Seconds to send `kb` KiB from n2 to a listener on n1.
   auto transfer = [&](int kb) {
-    (void)ExecShell(*n1.remote, "pkill -x nc; setsid -f sh -c 'nc -l 7778 > /dev/null' < /dev/null > /dev/null 2>&1");
+    (void)ExecShell(
+        *n1.remote,
+        "pkill -x nc; setsid -f sh -c 'nc -l 7778 > /dev/null' < /dev/null > /dev/null 2>&1");
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     auto r = ExecShell(*n2.remote,
                        "s=$(date +%s.%N); head -c \"$1\" /dev/zero | nc -N -w 30 \"$2\" 7778; "
@@ -203,7 +194,9 @@ TEST_F(FaultsTest, ZooKeeperLosesAndRegainsQuorum) {
   ctx.readiness_timeout_s = 60;
   ZooKeeperDb zk;
   ASSERT_TRUE(zk.Setup(ctx).ok());
-  auto serving = [&](const NodeHandle& n) { return ZooKeeperMode(n.ip, kZooKeeperClientPort).ok(); };
+  auto serving = [&](const NodeHandle& n) {
+    return ZooKeeperMode(n.ip, kZooKeeperClientPort).ok();
+  };
   auto wait_for = [&](auto pred, int seconds) {
     for (int i = 0; i < seconds * 4; ++i) {
       if (pred()) return true;
@@ -217,31 +210,40 @@ TEST_F(FaultsTest, ZooKeeperLosesAndRegainsQuorum) {
     ASSERT_TRUE(hit.ok());
     ASSERT_EQ(hit->size(), 1u);
   }
-  EXPECT_TRUE(wait_for([&] { return !serving(nodes_[2]); }, 30)) << "n3 kept serving without quorum";
+  EXPECT_TRUE(wait_for([&] { return !serving(nodes_[2]); }, 30))
+      << "n3 kept serving without quorum";
   for (int i : {0, 1}) ASSERT_TRUE(zk.Signal(nodes_[i], "zookeeper", SIGCONT).ok());
-  EXPECT_TRUE(wait_for([&] { return serving(nodes_[0]) && serving(nodes_[1]) && serving(nodes_[2]); }, 60))
+  EXPECT_TRUE(
+      wait_for([&] { return serving(nodes_[0]) && serving(nodes_[1]) && serving(nodes_[2]); }, 60))
       << "quorum did not come back";
   // A SIGKILLed server comes back under runit.
   auto killed = zk.Signal(nodes_[2], "zookeeper", SIGKILL);
   ASSERT_TRUE(killed.ok());
   ASSERT_EQ(killed->size(), 1u);
-  EXPECT_TRUE(wait_for([&] {
-    auto p = zk.Processes(nodes_[2], "zookeeper");
-    return p.ok() && !p->empty() && p->front().pid != killed->front().pid && serving(nodes_[2]);
-  }, 60)) << "the killed server did not come back";
+  EXPECT_TRUE(wait_for(
+      [&] {
+        auto p = zk.Processes(nodes_[2], "zookeeper");
+        return p.ok() && !p->empty() && p->front().pid != killed->front().pid && serving(nodes_[2]);
+      },
+      60))
+      << "the killed server did not come back";
 
   // The zookeeper-quorum partition: every server cut from the others on the ensemble's ports only.
   // No server may serve; every other link still works; healing brings quorum back.
-  ASSERT_TRUE(wait_for([&] { return serving(nodes_[0]) && serving(nodes_[1]) && serving(nodes_[2]); }, 60));
+  ASSERT_TRUE(
+      wait_for([&] { return serving(nodes_[0]) && serving(nodes_[1]) && serving(nodes_[2]); }, 60));
   Components alone = {{nodes_[0].name}, {nodes_[1].name}, {nodes_[2].name}};
-  ASSERT_TRUE(ApplyGrudge(nodes_, CompleteGrudge(alone),
-                          {kZooKeeperQuorumPort, kZooKeeperElectionPort}).ok());
-  EXPECT_TRUE(wait_for([&] { return !serving(nodes_[0]) && !serving(nodes_[1]) && !serving(nodes_[2]); }, 60))
+  ASSERT_TRUE(
+      ApplyGrudge(nodes_, CompleteGrudge(alone), {kZooKeeperQuorumPort, kZooKeeperElectionPort})
+          .ok());
+  EXPECT_TRUE(wait_for(
+      [&] { return !serving(nodes_[0]) && !serving(nodes_[1]) && !serving(nodes_[2]); }, 60))
       << "a server kept serving with the ensemble cut";
   EXPECT_TRUE(Connects(nodes_[0], nodes_[1], kZooKeeperClientPort))
       << "the quorum cut also cut client traffic";
   ASSERT_TRUE(HealPartitions(nodes_).ok());
-  EXPECT_TRUE(wait_for([&] { return serving(nodes_[0]) && serving(nodes_[1]) && serving(nodes_[2]); }, 90))
+  EXPECT_TRUE(
+      wait_for([&] { return serving(nodes_[0]) && serving(nodes_[1]) && serving(nodes_[2]); }, 90))
       << "quorum did not come back after the partition healed";
   EXPECT_TRUE(zk.Teardown(ctx).ok());
 }
@@ -270,7 +272,8 @@ TEST_F(FaultsTest, FreezerStopsAWholeNodeAndThawRunsIt) {
   // A ticker under the node's init: it rewrites a file every 50 ms.
   ASSERT_TRUE(ExecShell(*node.remote,
                         "setsid -f sh -c 'while :; do date +%s%N > /tmp/jf-tick; sleep 0.05; done' "
-                        "> /dev/null 2>&1 < /dev/null").ok());
+                        "> /dev/null 2>&1 < /dev/null")
+                  .ok());
   auto tick = [&] {
     auto r = node.remote->Exec({"cat", "/tmp/jf-tick"});
     return r.ok() ? r->out : std::string();

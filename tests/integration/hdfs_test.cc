@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "cluster/local_cluster.h"
+#include "cluster_fixture.h"
 #include "control/processes.h"
 #include "dist/flink_dist.h"
 #include "dist/flink_release.h"
@@ -50,29 +51,8 @@ public class FlinkHdfsCheck {
 }
 )";
 
-class HdfsTest : public testing::Test {
+class HdfsTest : public ClusterTest {
  protected:
-  void SetUp() override {
-    auto c = LocalCluster::Load(DefaultStateDir());
-    ASSERT_TRUE(c.ok()) << "the fixture's cluster is not up: " << c.status().ToString();
-    cluster_ = std::make_unique<LocalCluster>(std::move(*c));
-    for (const auto& n : cluster_->nodes()) {
-      remotes_.push_back(cluster_->RemoteFor(n.name));
-      nodes_.push_back({n.name, n.ip, remotes_.back().get()});
-    }
-    ASSERT_GE(nodes_.size(), 3u);
-  }
-
-  // Polls `pred` every 250 ms for up to `seconds`.
-  template <typename Pred>
-  bool WaitFor(Pred pred, int seconds) {
-    for (int i = 0; i < seconds * 4; ++i) {
-      if (pred()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(250));
-    }
-    return pred();
-  }
-
   // Flink's own FileSystem (flink-dist's HadoopFsFactory) writes and reads hdfs:// on n2 with
   // Flink's lib/ first and HadoopClasspathForFlinkOnNodes after it, as Flink's scripts order a
   // HADOOP_CLASSPATH, and HADOOP_CONF_DIR set: both a full URI and hdfs:/// (fs.defaultFS).
@@ -102,8 +82,8 @@ class HdfsTest : public testing::Test {
                           "/tmp/jf-flink-check/FlinkHdfsCheck.java",
                           {kFlinkCheckSource})
                     .ok());
-    for (const std::string uri : {HdfsDb::DefaultFsUri(ctx) + "/jf-flink-check/a",
-                                  std::string("hdfs:///jf-flink-check/b")}) {
+    for (const std::string& uri : {HdfsDb::DefaultFsUri(ctx) + "/jf-flink-check/a",
+                                   std::string("hdfs:///jf-flink-check/b")}) {
       std::vector<std::string> argv = {
           "env",
           "HADOOP_CONF_DIR=" + std::string(kHadoopConfDir),
@@ -130,10 +110,6 @@ class HdfsTest : public testing::Test {
     ASSERT_TRUE(cat.ok());
     EXPECT_EQ(cat->out, "flink-wrote-this") << "hdfs:/// did not resolve to this HDFS";
   }
-
-  std::unique_ptr<LocalCluster> cluster_;
-  std::vector<std::unique_ptr<Remote>> remotes_;
-  std::vector<NodeHandle> nodes_;
 };
 
 TEST_F(HdfsTest, ServesFilesAcrossNodesAndSurvivesNameNodeStopAndDataNodeKill) {

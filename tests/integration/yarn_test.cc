@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "cluster/local_cluster.h"
+#include "cluster_fixture.h"
 #include "control/processes.h"
 #include "db/hdfs.h"
 #include "dist/flink_dist.h"
@@ -28,29 +29,8 @@
 namespace jf {
 namespace {
 
-class YarnTest : public testing::Test {
+class YarnTest : public ClusterTest {
  protected:
-  void SetUp() override {
-    auto c = LocalCluster::Load(DefaultStateDir());
-    ASSERT_TRUE(c.ok()) << "the fixture's cluster is not up: " << c.status().ToString();
-    cluster_ = std::make_unique<LocalCluster>(std::move(*c));
-    for (const auto& n : cluster_->nodes()) {
-      remotes_.push_back(cluster_->RemoteFor(n.name));
-      nodes_.push_back({n.name, n.ip, remotes_.back().get()});
-    }
-    ASSERT_GE(nodes_.size(), 3u);
-  }
-
-  // Polls `pred` every 250 ms for up to `seconds`.
-  template <typename Pred>
-  bool WaitFor(Pred pred, int seconds) {
-    for (int i = 0; i < seconds * 4; ++i) {
-      if (pred()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(250));
-    }
-    return pred();
-  }
-
   // The state the ResourceManager lists for the NodeManager on `n`, or "" if none.
   std::string NodeState(const DeployContext& ctx, const NodeHandle& n) {
     auto nodes = YarnDb::QueryNodes(ctx);
@@ -84,10 +64,6 @@ class YarnTest : public testing::Test {
   static double Since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
-
-  std::unique_ptr<LocalCluster> cluster_;
-  std::vector<std::unique_ptr<Remote>> remotes_;
-  std::vector<NodeHandle> nodes_;
 };
 
 TEST_F(YarnTest, RunsContainersOnJava17AndNoticesLostNodeManagers) {
