@@ -32,16 +32,18 @@ void AddTestCommand(CLI::App& app, int* exit_code) {
                   "The original's fault schedules: kill-task-managers (SIGKILL every TaskManager, "
                   "a kill every 0-6 s), kill-single-task-manager, kill-random-task-managers, "
                   "kill-task-managers-bursts (20 kills, then 300 s), kill-job-managers (every "
-                  "0.5 s), utopia (no faults)")
+                  "0.5 s), fail-name-node-during-recovery (partition + NameNode down; deploys "
+                  "HDFS), utopia (no faults)")
       ->capture_default_str()
       ->each([opts](const std::string&) { opts->nemesis_gen_given = true; });
   cmd->add_option(
          "--nemesis", opts->nemesis,
-         "Faults drawn at random from these families: kill, pause, partition, loss, bandwidth "
+         "Faults drawn at random from these families: kill, pause, freeze, partition, loss, "
+         "delay, bandwidth "
          "(comma-separated; exclusive with --nemesis-gen)")
       ->delimiter(',');
   cmd->add_option("--nemesis-interval", opts->nemesis_interval_s,
-                  "Mean seconds between --nemesis faults; pauses and partitions last 0.5-1.5x it")
+                  "Mean seconds between --nemesis faults; every family but kill lasts 0.5-1.5x it")
       ->capture_default_str();
   cmd->add_option(
          "--client-gen", opts->client_gen,

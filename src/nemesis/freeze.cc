@@ -32,13 +32,8 @@ NemesisResult FreezeNemesis::Invoke(const std::string& f, const nlohmann::json& 
     if (!s.ok()) r.error = s.message();
     return r;
   }
-  std::string role = args.is_object() ? args.value("role", "taskmanager") : "taskmanager";
-  auto targeting = ParseTargeting(args.is_object() ? args.value("targeting", "one") : "one");
-  if (!targeting.ok()) {
-    r.error = targeting.status().message();
-    return r;
-  }
-  auto targets = KillNemesis::Targets(*roles_, *ctx_, role, *targeting, *rng_, locate_);
+  const std::string role = ArgRole(args);
+  auto targets = ArgTargets(*roles_, *ctx_, args, *rng_, locate_);
   if (!targets.ok() || targets->empty()) {
     r.error = targets.ok() ? "no node runs " + role : targets.status().message();
     r.value = {{"role", role}, {"nodes", nlohmann::json::array()}, {"no-target", true}};

@@ -1,7 +1,7 @@
 #include "nemesis/kill.h"
 
-#include <signal.h>
 #include <fmt/ranges.h>
+#include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -19,8 +19,8 @@ KillNemesis::KillNemesis(std::vector<KillSpec> specs, Kill* db, const DeployCont
     : specs_(std::move(specs)), db_(db), ctx_(ctx), rng_(rng), locate_(std::move(locate)) {}
 
 Result<std::vector<NodeHandle>> KillNemesis::Targets(Kill& db, const DeployContext& ctx,
-                                                     const std::string& role, Targeting t,
-                                                     Rng& rng, const TargetLocator& locate) {
+                                                     const std::string& role, Targeting t, Rng& rng,
+                                                     const TargetLocator& locate) {
   auto nodes = db.NodesWithRole(ctx, role);
   if (t != Targeting::kLeader && t != Targeting::kBusy) return PickTargets(nodes, t, rng);
   const char* what = t == Targeting::kLeader ? "the leader" : "the busy nodes";
@@ -37,8 +37,8 @@ Result<std::vector<NodeHandle>> KillNemesis::Targets(Kill& db, const DeployConte
   return std::vector<NodeHandle>{found[static_cast<size_t>(Uniform(rng, 0, found.size()))]};
 }
 
-std::vector<NodeHandle> KillNemesis::PickTargets(const std::vector<NodeHandle>& nodes,
-                                                 Targeting t, Rng& rng) {
+std::vector<NodeHandle> KillNemesis::PickTargets(const std::vector<NodeHandle>& nodes, Targeting t,
+                                                 Rng& rng) {
   if (nodes.empty()) return {};
   switch (t) {
     case Targeting::kAll:
@@ -51,7 +51,8 @@ std::vector<NodeHandle> KillNemesis::PickTargets(const std::vector<NodeHandle>& 
       for (const auto& n : nodes) {
         if (Uniform(rng, 0, 1) < 0.5) picked.push_back(n);
       }
-      if (picked.empty()) picked.push_back(nodes[static_cast<size_t>(Uniform(rng, 0, nodes.size()))]);
+      if (picked.empty())
+        picked.push_back(nodes[static_cast<size_t>(Uniform(rng, 0, nodes.size()))]);
       return picked;
     }
     case Targeting::kMajority: {
@@ -73,6 +74,18 @@ bool KillNemesis::Handles(const std::string& f) const {
   return std::any_of(specs_.begin(), specs_.end(), [&](const KillSpec& s) { return s.f == f; });
 }
 
+std::string ArgRole(const nlohmann::json& args) {
+  return args.is_object() ? args.value("role", "taskmanager") : "taskmanager";
+}
+
+Result<std::vector<NodeHandle>> ArgTargets(Kill& db, const DeployContext& ctx,
+                                           const nlohmann::json& args, Rng& rng,
+                                           const TargetLocator& locate) {
+  JF_ASSIGN_OR_RETURN(Targeting t,
+                      ParseTargeting(args.is_object() ? args.value("targeting", "one") : "one"));
+  return KillNemesis::Targets(db, ctx, ArgRole(args), t, rng, locate);
+}
+
 Result<Targeting> ParseTargeting(const std::string& s) {
   if (s == "all") return Targeting::kAll;
   if (s == "one") return Targeting::kOne;
@@ -85,7 +98,8 @@ Result<Targeting> ParseTargeting(const std::string& s) {
 
 NemesisResult KillNemesis::Invoke(const std::string& f, const nlohmann::json& args) {
   NemesisResult result;
-  auto found = std::find_if(specs_.begin(), specs_.end(), [&](const KillSpec& s) { return s.f == f; });
+  auto found =
+      std::find_if(specs_.begin(), specs_.end(), [&](const KillSpec& s) { return s.f == f; });
   if (found == specs_.end()) {
     result.error = "unknown kill op " + f;
     return result;
@@ -126,7 +140,8 @@ NemesisResult KillNemesis::Invoke(const std::string& f, const nlohmann::json& ar
     }
     if (!hit->empty()) {
       // A newer kill of the same role on the same node replaces the older watch.
-      std::erase_if(watches_, [&](const Watch& o) { return o.node.name == n.name && o.role == w.role; });
+      std::erase_if(watches_,
+                    [&](const Watch& o) { return o.node.name == n.name && o.role == w.role; });
       watches_.push_back(std::move(w));
     }
   }

@@ -72,6 +72,13 @@ class KillNemesis : public Nemesis {
 };
 
 nlohmann::json ProcessRefToJson(const ProcessRef& p);
+
+// The role a fault's args name ({"role"}; "taskmanager" if none).
+std::string ArgRole(const nlohmann::json& args);
+// The nodes of that role the args' {"targeting"} ("one" if none) picks now.
+Result<std::vector<NodeHandle>> ArgTargets(Kill& db, const DeployContext& ctx,
+                                           const nlohmann::json& args, Rng& rng,
+                                           const TargetLocator& locate);
 Result<Targeting> ParseTargeting(const std::string& s);
 
 }  // namespace jf

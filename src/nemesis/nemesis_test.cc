@@ -9,6 +9,7 @@
 #include "nemesis/kill.h"
 #include "nemesis/namenode.h"
 #include "nemesis/partition.h"
+#include "nemesis/pause.h"
 
 namespace jf {
 namespace {
@@ -134,6 +135,33 @@ TEST_F(NemesisTest, FreezeRecordsWhatItFrozeAndHealThawsIt) {
   ASSERT_TRUE(n.error);
   EXPECT_NE(n.error->find("freezer"), std::string::npos);
   EXPECT_TRUE(none.Heal().ok());
+}
+
+TEST_F(NemesisTest, PauseStopsTheTargetsAndHealContinuesExactlyThose) {
+  PauseNemesis p(&kill_, &ctx_, &rng_);
+  auto r = p.Invoke("pause-start", {{"role", "zookeeper"}, {"targeting", "majority"}});
+  ASSERT_TRUE(r.hit);
+  EXPECT_EQ(r.value["role"], "zookeeper");
+  EXPECT_EQ(r.value["targets"].size(), 2u);
+  EXPECT_EQ(kill_.signaled.size(), 2u);
+  ASSERT_TRUE(p.Heal().ok());
+  int continued = 0;
+  for (const auto& rem : remotes_) {
+    for (const auto& argv : rem->calls) {
+      if (argv == std::vector<std::string>{"kill", "-CONT", "42"}) ++continued;
+    }
+  }
+  EXPECT_EQ(continued, 2);
+  // A targeting it does not know hits nothing and says why.
+  auto bad = p.Invoke("pause-start", {{"targeting", "everyone"}});
+  EXPECT_FALSE(bad.hit);
+  ASSERT_TRUE(bad.error);
+  EXPECT_NE(bad.error->find("everyone"), std::string::npos);
+  EXPECT_EQ(kill_.signaled.size(), 2u);
+  FakeFreeze freeze;
+  FreezeNemesis f(&freeze, &kill_, &ctx_, &rng_);
+  EXPECT_FALSE(f.Invoke("freeze-start", {{"targeting", "everyone"}}).hit);
+  EXPECT_TRUE(freeze.frozen.empty());
 }
 
 TEST_F(NemesisTest, NameNodeOpsWithoutHdfsFailWithTheReason) {

@@ -19,8 +19,7 @@ NemesisResult NetworkNemesis::Invoke(const std::string& f, const nlohmann::json&
     if (!s.ok()) r.error = s.message();
     return r;
   }
-  const NodeHandle& node =
-      ctx_->nodes[static_cast<size_t>(Uniform(*rng_, 0, ctx_->nodes.size()))];
+  const NodeHandle& node = ctx_->nodes[static_cast<size_t>(Uniform(*rng_, 0, ctx_->nodes.size()))];
   Status s;
   std::vector<std::string> peers;
   for (const auto& n : ctx_->nodes) {
@@ -31,7 +30,8 @@ NemesisResult NetworkNemesis::Invoke(const std::string& f, const nlohmann::json&
     double for_s = args.is_object() ? args.value("for_s", 600.0) : 600.0;
     delay_ = true;
     s = StartDelay(node, peers, ms, for_s);
-    r.value = {{"node", node.name}, {"ms", ms}, {"from", peers}, {"chain", kDelayChain},
+    r.value = {{"node", node.name},    {"ms", ms},
+               {"from", peers},        {"chain", kDelayChain},
                {"table", kDelayTable}, {"queue", kDelayQueue}};
   } else if (f == "loss-start") {
     double p = args.is_object() ? args.value("p", 0.3) : 0.3;
@@ -55,9 +55,10 @@ Status NetworkNemesis::StartDelay(const NodeHandle& node, const std::vector<std:
     std::string local = DefaultDelayerPath();
     if (local.empty()) return NotFound("jf-delayer is not next to the jepsen-flink binary");
     if (!ProbeNfqueue(node)) {
-      return Unavailable("{}'s kernel cannot queue packets to user space (no nfnetlink_queue "
-                         "or NFQUEUE target), so there is no delay without netem",
-                         node.name);
+      return Unavailable(
+          "{}'s kernel cannot queue packets to user space (no nfnetlink_queue "
+          "or NFQUEUE target), so there is no delay without netem",
+          node.name);
     }
     JF_RETURN_IF_ERROR(UploadDelayer(node, local));
     delayer_uploaded_.insert(node.name);

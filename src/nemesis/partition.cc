@@ -1,9 +1,9 @@
 #include "nemesis/partition.h"
 
+#include <algorithm>
+
 #include "db/zookeeper.h"
 #include "net/partition.h"
-
-#include <algorithm>
 
 namespace jf {
 

@@ -32,15 +32,10 @@ NemesisResult PauseNemesis::Invoke(const std::string& f, const nlohmann::json& a
     if (!s.ok()) r.error = s.message();
     return r;
   }
-  std::string role = args.is_object() ? args.value("role", "taskmanager") : "taskmanager";
-  auto targeting = ParseTargeting(args.is_object() ? args.value("targeting", "one") : "one");
-  if (!targeting.ok()) {
-    r.error = targeting.status().message();
-    return r;
-  }
+  const std::string role = ArgRole(args);
   nlohmann::json paused = nlohmann::json::array();
   std::string errors;
-  auto targets = KillNemesis::Targets(*db_, *ctx_, role, *targeting, *rng_, locate_);
+  auto targets = ArgTargets(*db_, *ctx_, args, *rng_, locate_);
   if (!targets.ok()) {
     r.error = targets.status().message();
     r.value = {{"role", role}, {"targets", nlohmann::json::array()}, {"no-target", true}};
