@@ -129,18 +129,34 @@ Result<HttpResponse> Get(const std::string& url, std::chrono::milliseconds timeo
   return Perform(r, "GET", url);
 }
 
-Result<HttpResponse> Post(const std::string& url, const std::string& json_body,
-                          std::chrono::milliseconds timeout) {
-  JF_ASSIGN_OR_RETURN(Request r, NewRequest("POST", url, timeout));
+namespace {
+
+// POST, or another method with a JSON body (PUT).
+Result<HttpResponse> SendJson(const char* method, const std::string& url,
+                              const std::string& json_body, std::chrono::milliseconds timeout) {
+  JF_ASSIGN_OR_RETURN(Request r, NewRequest(method, url, timeout));
   if (!AddHeader(r.headers, "Content-Type: application/json")) {
-    return Internal("POST {}: out of memory building headers", url);
+    return Internal("{} {}: out of memory building headers", method, url);
   }
   CURL* h = r.easy.get();
   curl_easy_setopt(h, CURLOPT_POST, 1L);
+  if (std::string(method) != "POST") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
   // The body is not copied by libcurl; json_body outlives Perform.
   curl_easy_setopt(h, CURLOPT_POSTFIELDS, json_body.data());
   curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(json_body.size()));
-  return Perform(r, "POST", url);
+  return Perform(r, method, url);
+}
+
+}  // namespace
+
+Result<HttpResponse> Post(const std::string& url, const std::string& json_body,
+                          std::chrono::milliseconds timeout) {
+  return SendJson("POST", url, json_body, timeout);
+}
+
+Result<HttpResponse> Put(const std::string& url, const std::string& json_body,
+                         std::chrono::milliseconds timeout) {
+  return SendJson("PUT", url, json_body, timeout);
 }
 
 Result<HttpResponse> PostMultipartFile(const std::string& url, const std::string& field,

@@ -47,6 +47,10 @@ Result<HttpResponse> Get(const std::string& url, std::chrono::milliseconds timeo
 Result<HttpResponse> Post(const std::string& url, const std::string& json_body,
                           std::chrono::milliseconds timeout);
 
+// PUTs `json_body` with Content-Type: application/json (YARN's PUT /apps/{id}/state).
+Result<HttpResponse> Put(const std::string& url, const std::string& json_body,
+                         std::chrono::milliseconds timeout);
+
 // POSTs multipart/form-data with a single part: form field `field` holding the file at
 // `file_path` (its filename in the part is the path's basename) with `content_type`.
 Result<HttpResponse> PostMultipartFile(const std::string& url, const std::string& field,

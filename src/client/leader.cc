@@ -468,6 +468,26 @@ LeaderFinder::LeaderSource LeaderFinder::ZooKeeperSource(std::shared_ptr<ZkLeade
   };
 }
 
+LeaderFinder::LeaderSource LeaderFinder::MapHosts(LeaderSource source,
+                                                 std::map<std::string, std::string> hosts) {
+  return [source = std::move(source), hosts = std::move(hosts)]() -> Result<LeaderInfo> {
+    JF_ASSIGN_OR_RETURN(LeaderInfo info, source());
+    info.address = MapUrlHost(info.address, hosts);
+    return info;
+  };
+}
+
+std::string MapUrlHost(const std::string& url, const std::map<std::string, std::string>& hosts) {
+  auto start = url.find("://");
+  if (start == std::string::npos) return url;
+  start += 3;
+  auto end = url.find_first_of(":/", start);
+  if (end == std::string::npos) end = url.size();
+  auto it = hosts.find(url.substr(start, end - start));
+  if (it == hosts.end()) return url;
+  return url.substr(0, start) + it->second + url.substr(end);
+}
+
 LeaderFinder::LeaderFinder(LeaderSource zookeeper, std::vector<std::string> jm_rest_urls,
                            std::chrono::milliseconds probe_timeout)
     : zookeeper_(std::move(zookeeper)),

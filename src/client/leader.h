@@ -21,6 +21,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -43,6 +44,9 @@ Result<LeaderInfo> ParseLeaderInformation(const std::string& bytes);
 
 // "/flink" + "/default" -> "/flink/default/leader/rest_server/connection_info".
 std::string RestLeaderPath(const std::string& root, const std::string& cluster_id);
+
+// `url` ("http://n1:8081/x") with its host replaced by hosts[host] if there is one. Pure.
+std::string MapUrlHost(const std::string& url, const std::map<std::string, std::string>& hosts);
 
 class ZkLeaderLookup {
  public:
@@ -98,6 +102,11 @@ class LeaderFinder {
   // A LeaderSource reading the REST leader of (root, cluster_id) through `zk`.
   static LeaderSource ZooKeeperSource(std::shared_ptr<ZkLeaderLookup> zk, std::string root,
                                       std::string cluster_id);
+
+  // `source` with the host of the published address replaced through `hosts` (host -> address),
+  // for leaders that publish a host name the harness cannot resolve (a JobManager on YARN
+  // publishes its NodeManager's host name, e.g. n1, which only the nodes' /etc/hosts know).
+  static LeaderSource MapHosts(LeaderSource source, std::map<std::string, std::string> hosts);
 
   // `zookeeper` may be empty (no HA, or no quorum known): then only the fallback is used.
   // `jm_rest_urls` are the JobManagers' REST base URLs, tried in order. `probe_timeout` bounds

@@ -35,6 +35,8 @@
 #include "db/flink_config.h"
 #include "db/hdfs.h"
 #include "db/flink_standalone_session.h"
+#include "db/flink_yarn.h"
+#include "db/yarn.h"
 #include "db/zookeeper.h"
 #include "dist/flink_dist.h"
 #include "history/history.h"
@@ -200,6 +202,8 @@ class Run {
   void ClientLoop();
   void ObserveUntil(Clock::time_point until);
   void CancelAttempt(const LeaderFinder& finder, bool final);
+  Result<std::string> LaunchOne(const std::string& jar_path, const std::string& entry,
+                                const std::vector<std::string>& args, int parallelism);
   Result<std::string> SubmitOne(const LeaderFinder& finder, const std::string& jar_path,
                                 const std::string& entry, const std::vector<std::string>& args,
                                 int parallelism);
@@ -225,6 +229,7 @@ class Run {
   std::vector<std::unique_ptr<Remote>> remotes_;
   DeployContext ctx_;
   std::vector<std::unique_ptr<Db>> dbs_;
+  FlinkDeployment* flink_ = nullptr;  // the Flink Db of dbs_, in its deployment mode
   size_t dbs_set_up_ = 0;
   std::shared_ptr<ZkLeaderLookup> zk_;
   std::vector<std::string> job_ids_;  // in submission order; the first is the test job
@@ -294,7 +299,15 @@ Status Run::Deploy() {
     ctx_.storage_uri = HdfsDb::DefaultFsUri(ctx_) + "/jf/" + ctx_.run_id;
   }
   dbs_.push_back(std::make_unique<ZooKeeperDb>());
-  dbs_.push_back(std::make_unique<FlinkStandaloneSessionDb>());
+  if (auto yarn_flink = MakeFlinkYarnDb(opts_.deployment_mode, prep_.hadoop_lib)) {
+    dbs_.push_back(std::make_unique<YarnDb>(prep_.hadoop_lib));
+    flink_ = yarn_flink.get();
+    dbs_.push_back(std::move(yarn_flink));
+  } else {
+    auto standalone = std::make_unique<FlinkStandaloneSessionDb>();
+    flink_ = standalone.get();
+    dbs_.push_back(std::move(standalone));
+  }
   for (auto& db : dbs_) {
     auto t = Clock::now();
     spdlog::info("Setting up {}", db->name());
@@ -309,8 +322,6 @@ Status Run::Deploy() {
 }
 
 Status Run::SubmitJob() {
-  LeaderFinder finder(LeaderFinder::ZooKeeperSource(zk_, "/flink", HaClusterId(ctx_)),
-                      FlinkStandaloneSessionDb::RestUrls(ctx_));
   std::vector<JobSpec> jobs = opts_.jobs;
   if (jobs.empty()) jobs.push_back(JobSpec{});
   // Jobs submitted through REST do not pick up parallelism.default from the JobManager's
@@ -339,10 +350,42 @@ Status Run::SubmitJob() {
               "--alert-dir", dir + "/alerts"};
     }
     args.insert(args.end(), spec.args.begin(), spec.args.end());
-    JF_ASSIGN_OR_RETURN(std::string id, SubmitOne(finder, jar_path, entry, args, parallelism));
+    std::string id;
+    if (flink_->LaunchesJobs()) {
+      JF_ASSIGN_OR_RETURN(id, LaunchOne(jar_path, entry, args, parallelism));
+    } else {
+      // The session's HA cluster id is known once it is set up.
+      LeaderFinder finder(FlinkLeaderSource(zk_, ctx_, flink_->HaClusterId(ctx_)),
+                          flink_->RestUrls(ctx_));
+      JF_ASSIGN_OR_RETURN(id, SubmitOne(finder, jar_path, entry, args, parallelism));
+    }
     job_ids_.push_back(id);
   }
   return Status::Ok();
+}
+
+// A job whose cluster is deployed with it (YARN application and per-job modes): one attempt,
+// since a second deployment would be a second cluster.
+Result<std::string> Run::LaunchOne(const std::string& jar_path, const std::string& entry,
+                                   const std::vector<std::string>& args, int parallelism) {
+  history_.Append(Op{.type = OpType::kInvoke, .process = 0, .f = "submit-job",
+                     .value = {{"jar", jar_path}, {"parallelism", parallelism}}});
+  auto job = flink_->LaunchJob(ctx_, JobLaunch{.jar = jar_path, .entry_class = entry,
+                                               .args = args, .parallelism = parallelism});
+  if (!job.ok()) {
+    history_.Append(Op{.type = job.status().code() == StatusCode::kTimeout ? OpType::kInfo
+                                                                            : OpType::kFail,
+                       .process = 0, .f = "submit-job", .error = job.status().message()});
+    return job.status().WithContext("deploying " + jar_path);
+  }
+  history_.Append(Op{.type = OpType::kOk, .process = 0, .f = "submit-job",
+                     .value = {{"job-id", job->job_id}, {"jar", jar_path},
+                               {"jobmanager", job->jobmanager}, {"parallelism", parallelism},
+                               {"cluster-id", flink_->HaClusterId(ctx_)}}});
+  spdlog::info("Deployed {} as job {} (cluster {}, JobManager {})",
+               std::filesystem::path(jar_path).filename().string(), job->job_id,
+               flink_->HaClusterId(ctx_), job->jobmanager);
+  return job->job_id;
 }
 
 Result<std::string> Run::SubmitOne(const LeaderFinder& finder, const std::string& jar_path,
@@ -387,8 +430,8 @@ Result<std::string> Run::SubmitOne(const LeaderFinder& finder, const std::string
 
 void Run::ClientLoop() {
   try {
-    LeaderFinder finder(LeaderFinder::ZooKeeperSource(zk_, "/flink", HaClusterId(ctx_)),
-                        FlinkStandaloneSessionDb::RestUrls(ctx_));
+    LeaderFinder finder(FlinkLeaderSource(zk_, ctx_, flink_->HaClusterId(ctx_)),
+                        flink_->RestUrls(ctx_));
     JobPoller poller(finder, job_ids_);
     auto interval = PollInterval();
     auto submitted = Clock::now();
@@ -457,9 +500,12 @@ void Run::ClientLoop() {
 // server whose `srvr` says leader.
 Result<std::string> Run::LeaderNode(const std::string& role) {
   if (role == "jobmanager") {
-    JF_ASSIGN_OR_RETURN(auto info, zk_->RestLeader("/flink", HaClusterId(ctx_)));
+    JF_ASSIGN_OR_RETURN(auto info, zk_->RestLeader("/flink", flink_->HaClusterId(ctx_)));
     for (const auto& n : ctx_.nodes) {
-      if (info.address.find("//" + n.ip + ":") != std::string::npos) return n.name;
+      if (info.address.find("//" + n.ip + ":") != std::string::npos ||
+          info.address.find("//" + n.name + ":") != std::string::npos) {
+        return n.name;
+      }
     }
     return NotFound("the leader's address {} is no node's", info.address);
   }
@@ -477,9 +523,9 @@ Result<std::string> Run::LeaderNode(const std::string& role) {
 Result<std::vector<std::string>> Run::BusyNodes(const std::string& role) {
   if (role != "taskmanager") return InvalidArgument("only TaskManagers can be busy, not {}", role);
   Status last = Unavailable("no JobManager to ask");
-  for (const auto& url : FlinkStandaloneSessionDb::RestUrls(ctx_)) {
+  for (const auto& url : flink_->RestUrls(ctx_)) {
     auto tms = FlinkRest(url, std::chrono::seconds(3)).TaskManagers();
-    if (tms.ok()) return FlinkStandaloneSessionDb::BusyTaskManagerNodes(ctx_, *tms);
+    if (tms.ok()) return BusyTaskManagerNodes(ctx_, *tms);
     last = tms.status();
   }
   return last;
@@ -571,7 +617,8 @@ Status Run::DriveTest() {
                               {"kill-single-task-manager", "taskmanager", Targeting::kOne},
                               {"kill-random-task-managers", "taskmanager", Targeting::kRandomHalf},
                               {"kill-job-managers", "jobmanager", Targeting::kAll},
-                              {"kill", "taskmanager", Targeting::kOne}},
+                              {"kill", "taskmanager", Targeting::kOne},
+                              {"kill-single-node-manager", "nodemanager", Targeting::kOne}},
         &kill_router_, &ctx_, &rng_, leader));
     composite->Add(std::make_unique<PauseNemesis>(&kill_router_, &ctx_, &rng_, leader));
     if (auto freezer = Freezer::ForThisMachine(); freezer.ok()) {
@@ -668,7 +715,11 @@ Status Run::DriveTest() {
 void Run::Gather() {
   std::vector<std::string> urls;
   if (!last_leader_url_.empty()) urls.push_back(last_leader_url_);
-  for (const auto& u : FlinkStandaloneSessionDb::RestUrls(ctx_)) urls.push_back(u);
+  if (flink_) {
+    for (const auto& u : flink_->RestUrls(ctx_)) urls.push_back(u);
+    nlohmann::json rm = flink_->ResourceManagerReport(ctx_);
+    if (!rm.is_null()) (void)store_.WriteJson("yarn-application.json", rm);
+  }
   for (const auto& url : urls) {
     FlinkRest rest(url, std::chrono::seconds(5));
     auto config = rest.JobManagerConfig();
@@ -702,7 +753,8 @@ void Run::Gather() {
 
 // The registered TaskManagers (ids, RPC paths), so a run shows which ones were replaced.
 void Run::SaveTaskManagers(const std::string& name) {
-  for (const auto& url : FlinkStandaloneSessionDb::RestUrls(ctx_)) {
+  if (!flink_) return;
+  for (const auto& url : flink_->RestUrls(ctx_)) {
     auto tms = FlinkRest(url, std::chrono::seconds(5)).TaskManagers();
     if (!tms.ok()) continue;
     nlohmann::json j = nlohmann::json::array();
@@ -836,14 +888,14 @@ RunOutcome RunTests(const TestOptions& opts) {
     spdlog::error("{}", prep.status().message());
     return {prep.status().code() == StatusCode::kInvalidArgument ? kExitBadArguments
                                                                   : kExitInternalError,
-            ""};
+            "", g_interrupted.load()};
   }
   RunOutcome outcome;
   for (int i = 0; i < opts.test_count; ++i) {
     auto store = Store::Create(opts.store_dir, opts.TestName(), std::chrono::system_clock::now());
     if (!store.ok()) {
       spdlog::error("{}", store.status().message());
-      return {kExitInternalError, ""};
+      return {kExitInternalError, "", g_interrupted.load()};
     }
     outcome.store_dir = store->dir();
     RunLogger logger(store->Path("jepsen.log"));
@@ -861,6 +913,7 @@ RunOutcome RunTests(const TestOptions& opts) {
     fflush(stdout);
     if (outcome.exit_code != kExitValid || g_interrupted) break;
   }
+  outcome.interrupted = g_interrupted;
   return outcome;
 }
 

@@ -27,6 +27,8 @@ inline constexpr const char* kVerdictUnknown =
 struct RunOutcome {
   int exit_code = kExitInternalError;
   std::string store_dir;  // empty if the run never got that far
+  // SIGINT/SIGTERM came during the run(s): the caller should stop too.
+  bool interrupted = false;
 };
 
 // Runs `opts.test_count` tests (stopping at the first that is not valid) and returns the exit

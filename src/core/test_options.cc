@@ -14,7 +14,7 @@ const std::vector<std::string>& KnownNemesisGens() {
   static const std::vector<std::string> kGens = {
       "kill-task-managers",        "kill-single-task-manager", "kill-random-task-managers",
       "kill-task-managers-bursts", "kill-job-managers",        "fail-name-node-during-recovery",
-      "utopia"};
+      "kill-single-node-manager",  "utopia"};
   return kGens;
 }
 
@@ -59,9 +59,15 @@ Status TestOptions::Validate() {
                            "1.20.5",
                            version);
   }
-  if (deployment_mode != "standalone-session") {
-    return InvalidArgument("--deployment-mode {} needs YARN, which this build does not deploy "
-                           "yet; only standalone-session runs",
+  if (nemesis_gen == "kill-single-node-manager" && deployment_mode.rfind("yarn-", 0) != 0) {
+    return InvalidArgument("--nemesis-gen kill-single-node-manager kills YARN NodeManagers: it "
+                           "needs a yarn-* --deployment-mode");
+  }
+  if ((deployment_mode == "yarn-application" || deployment_mode == "yarn-job") &&
+      jobs.size() > 1) {
+    return InvalidArgument("--deployment-mode {} runs one job per test (each job is a YARN "
+                           "application with its own JobManager); several jobs need "
+                           "yarn-session or standalone-session",
                            deployment_mode);
   }
   for (const auto& job : jobs) {

@@ -94,8 +94,8 @@ TEST(FlinkConfigTest, ParsesOverrides) {
 
 TEST(FlinkStandaloneSessionTest, OverrideCheckNamesEveryKeyNotTaken) {
   std::map<std::string, std::string> effective = {{"a", "1"}, {"b", "x"}};
-  EXPECT_TRUE(FlinkStandaloneSessionDb::CheckOverrides({{"a", "1"}}, effective).ok());
-  auto s = FlinkStandaloneSessionDb::CheckOverrides({{"a", "2"}, {"c", "3"}}, effective);
+  EXPECT_TRUE(CheckFlinkOverrides({{"a", "1"}}, effective).ok());
+  auto s = CheckFlinkOverrides({{"a", "2"}, {"c", "3"}}, effective);
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(s.message(), testing::HasSubstr("a is '1' in Flink, not '2'"));
   EXPECT_THAT(s.message(), testing::HasSubstr("c is not in Flink's effective configuration"));

@@ -12,8 +12,8 @@
 namespace jf {
 namespace {
 
-constexpr const char* kHome = "/opt/flink";
-constexpr const char* kLogDir = "/var/log/flink";
+constexpr const char* kHome = kFlinkHome;
+constexpr const char* kLogDir = kFlinkLogDir;
 constexpr const char* kJmService = "flink-jobmanager";
 constexpr const char* kTmService = "flink-taskmanager";
 constexpr const char* kJmClass = "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
@@ -28,47 +28,7 @@ std::map<std::string, std::string> DaemonEnv(const DeployContext& ctx) {
   return env;
 }
 
-// Installs the distribution at /opt/flink on a node (read-only: on local nodes the files are hard
-// links to the cache), with a conf/ of the node's own holding the harness's config.yaml.
-Status Install(const DeployContext& ctx, const NodeHandle& n, const std::string& yaml) {
-  JF_RETURN_IF_ERROR(n.remote->UploadTree(ctx.flink_home, kHome));
-  auto r = ExecShell(*n.remote,
-                     R"SH(set -e
-home=$1; logs=$2
-# Logs and temporary files of an earlier run on a reused node would be taken for this run's.
-rm -rf "$logs" /tmp/flink && mkdir -p "$logs" /tmp/flink
-cp -r "$home/conf" "$home/conf.new" && rm -rf "$home/conf" && mv "$home/conf.new" "$home/conf"
-printf '%s' "$3" > "$home/conf/config.yaml")SH",
-                     {kHome, kLogDir, yaml});
-  return r.ok() ? Status::Ok() : r.status();
-}
-
-// The node whose TaskManager this is, from its RPC path (pekko.tcp://flink@10.77.7.13:6122/...).
-std::string NodeOfTaskManager(const DeployContext& ctx, const TaskManagerInfo& tm) {
-  for (const auto& n : ctx.nodes) {
-    if (tm.path.find("@" + n.ip + ":") != std::string::npos) return n.name;
-  }
-  return "";
-}
-
-std::string Trim(std::string s) {
-  while (!s.empty() && isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-  size_t i = 0;
-  while (i < s.size() && isspace(static_cast<unsigned char>(s[i]))) ++i;
-  return s.substr(i);
-}
-
 }  // namespace
-
-std::vector<std::string> FlinkStandaloneSessionDb::BusyTaskManagerNodes(
-    const DeployContext& ctx, const std::vector<TaskManagerInfo>& tms) {
-  std::set<std::string> busy;
-  for (const auto& tm : tms) {
-    std::string node = NodeOfTaskManager(ctx, tm);
-    if (!node.empty() && tm.free_slots < tm.slots_number) busy.insert(node);
-  }
-  return {busy.begin(), busy.end()};
-}
 
 std::vector<NodeHandle> FlinkStandaloneSessionDb::JobManagerNodes(const DeployContext& ctx) {
   std::vector<NodeHandle> jms(ctx.nodes.begin(),
@@ -76,30 +36,12 @@ std::vector<NodeHandle> FlinkStandaloneSessionDb::JobManagerNodes(const DeployCo
   return jms;
 }
 
-std::vector<std::string> FlinkStandaloneSessionDb::RestUrls(const DeployContext& ctx) {
+std::vector<std::string> FlinkStandaloneSessionDb::JobManagerUrls(const DeployContext& ctx) {
   std::vector<std::string> urls;
   for (const auto& n : JobManagerNodes(ctx)) {
     urls.push_back(fmt::format("http://{}:{}", n.ip, kFlinkRestPort));
   }
   return urls;
-}
-
-Status FlinkStandaloneSessionDb::CheckOverrides(
-    const std::map<std::string, std::string>& overrides,
-    const std::map<std::string, std::string>& effective) {
-  std::string bad;
-  for (const auto& [k, v] : overrides) {
-    auto it = effective.find(k);
-    if (it == effective.end()) {
-      bad += fmt::format("{}{} is not in Flink's effective configuration", bad.empty() ? "" : "; ",
-                         k);
-    } else if (Trim(it->second) != Trim(v)) {
-      bad += fmt::format("{}{} is '{}' in Flink, not '{}'", bad.empty() ? "" : "; ", k,
-                         it->second, v);
-    }
-  }
-  if (bad.empty()) return Status::Ok();
-  return InvalidArgument("--flink-config did not take effect: {}", bad);
 }
 
 Status FlinkStandaloneSessionDb::Setup(DeployContext& ctx) {
@@ -111,7 +53,7 @@ Status FlinkStandaloneSessionDb::Setup(DeployContext& ctx) {
                      {ctx.RunSharedDir()});
   if (!r.ok()) return r.status();
   JF_RETURN_IF_ERROR(ForEachNode(ctx.nodes, [&](const NodeHandle& n) {
-    return Install(ctx, n, RenderConfigYaml(NodeFlinkConfig(cluster, n)));
+    return InstallFlink(ctx, n, RenderConfigYaml(NodeFlinkConfig(cluster, n)));
   }));
 
   auto jms = JobManagerNodes(ctx);
@@ -141,7 +83,7 @@ Status FlinkStandaloneSessionDb::Setup(DeployContext& ctx) {
   std::string last_problem = "no JobManager answered on REST";
   std::string ready_url;
   while (std::chrono::steady_clock::now() < deadline) {
-    for (const auto& url : RestUrls(ctx)) {
+    for (const auto& url : JobManagerUrls(ctx)) {
       FlinkRest rest(url, std::chrono::seconds(3));
       auto tms = rest.TaskManagers();
       if (!tms.ok()) {
@@ -186,7 +128,7 @@ Status FlinkStandaloneSessionDb::Setup(DeployContext& ctx) {
 
   if (!ctx.flink_overrides.empty()) {
     JF_ASSIGN_OR_RETURN(auto effective, FlinkRest(ready_url).JobManagerConfig());
-    JF_RETURN_IF_ERROR(CheckOverrides(ctx.flink_overrides, effective));
+    JF_RETURN_IF_ERROR(CheckFlinkOverrides(ctx.flink_overrides, effective));
     spdlog::info("All {} --flink-config overrides are in effect", ctx.flink_overrides.size());
   }
   return Status::Ok();

@@ -13,10 +13,11 @@
 #include "client/flink_rest.h"
 #include "db/db.h"
 #include "db/flink_config.h"
+#include "db/flink_deployment.h"
 
 namespace jf {
 
-class FlinkStandaloneSessionDb : public Db, public LogFiles, public Kill {
+class FlinkStandaloneSessionDb : public Db, public LogFiles, public Kill, public FlinkDeployment {
  public:
   std::string name() const override { return "flink-standalone-session"; }
   Status Setup(DeployContext& ctx) override;
@@ -37,16 +38,13 @@ class FlinkStandaloneSessionDb : public Db, public LogFiles, public Kill {
   // The nodes that run a JobManager: the first two of the sorted node list.
   static std::vector<NodeHandle> JobManagerNodes(const DeployContext& ctx);
   // REST base URLs of every JobManager.
-  static std::vector<std::string> RestUrls(const DeployContext& ctx);
+  static std::vector<std::string> JobManagerUrls(const DeployContext& ctx);
 
-  // The nodes whose TaskManager holds slots of a job (fewer free slots than slots), sorted.
-  static std::vector<std::string> BusyTaskManagerNodes(const DeployContext& ctx,
-                                                       const std::vector<TaskManagerInfo>& tms);
-
-  // Compares the overrides with the effective configuration; InvalidArgument listing every key
-  // that is missing or has another value.
-  static Status CheckOverrides(const std::map<std::string, std::string>& overrides,
-                               const std::map<std::string, std::string>& effective);
+  // FlinkDeployment: the run's own cluster id; every JobManager's REST URL.
+  std::string HaClusterId(const DeployContext& ctx) const override { return jf::HaClusterId(ctx); }
+  std::vector<std::string> RestUrls(const DeployContext& ctx) const override {
+    return JobManagerUrls(ctx);
+  }
 };
 
 }  // namespace jf

@@ -19,11 +19,11 @@ TEST(FlinkStandaloneSessionTest, BusyTaskManagersHoldSlots) {
   ctx.nodes = {
       {"n1", "10.77.7.11", nullptr}, {"n2", "10.77.7.12", nullptr}, {"n3", "10.77.7.13", nullptr}};
   // n2 is idle (every slot free); an unknown address maps to no node.
-  auto busy = FlinkStandaloneSessionDb::BusyTaskManagerNodes(
+  auto busy = BusyTaskManagerNodes(
       ctx, {Tm("10.77.7.13", 2, 1), Tm("10.77.7.12", 1, 1), Tm("10.77.7.11", 1, 0),
             Tm("10.9.9.9", 1, 0)});
   EXPECT_EQ(busy, (std::vector<std::string>{"n1", "n3"}));
-  EXPECT_TRUE(FlinkStandaloneSessionDb::BusyTaskManagerNodes(ctx, {}).empty());
+  EXPECT_TRUE(BusyTaskManagerNodes(ctx, {}).empty());
 }
 
 }  // namespace

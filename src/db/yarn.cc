@@ -397,6 +397,14 @@ Result<std::vector<YarnAppAttempt>> YarnDb::QueryAppAttempts(const DeployContext
   return ParseAppAttempts(body);
 }
 
+Status YarnDb::KillApp(const DeployContext& ctx, const std::string& app_id) {
+  const std::string url = RestUrl(ctx) + "/apps/" + app_id + "/state";
+  JF_ASSIGN_OR_RETURN(auto r, http::Put(url, R"({"state":"KILLED"})", std::chrono::seconds(10)));
+  if (r.status == 200 || r.status == 202) return Status::Ok();
+  return Unavailable("the ResourceManager answered HTTP {} for PUT {}: {}", r.status, url,
+                     r.body.substr(0, 200));
+}
+
 std::string YarnDb::RenderCommandAppSubmission(const std::string& app_id, const std::string& name,
                                                const std::string& command, int max_attempts,
                                                int memory_mb) {

@@ -211,6 +211,10 @@ class YarnDb : public Db, public LogFiles, public Kill {
   static Result<std::vector<YarnAppAttempt>> QueryAppAttempts(const DeployContext& ctx,
                                                               const std::string& app_id);
 
+  // Asks the ResourceManager to kill the application (PUT /apps/{id}/state KILLED); Ok once the
+  // request was accepted (200 or 202), also for an application that already ended.
+  static Status KillApp(const DeployContext& ctx, const std::string& app_id);
+
   // A bare YARN application whose AM container runs the shell command `command` (no AM protocol:
   // when the command ends the attempt ends, and a non-zero exit fails it, so YARN starts another
   // until `max_attempts`). In the command, $JAVA_HOME is the container's Java and <LOG_DIR> its

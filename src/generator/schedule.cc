@@ -20,7 +20,7 @@ Result<std::vector<ScheduledOp>> NemesisSchedule(const std::string& gen, double 
   std::vector<ScheduledOp> ops;
   if (gen == "utopia") return ops;
   if (gen == "kill-task-managers" || gen == "kill-single-task-manager" ||
-      gen == "kill-random-task-managers") {
+      gen == "kill-random-task-managers" || gen == "kill-single-node-manager") {
     double t = Uniform(rng, 0, 2 * kStaggerSeconds);
     while (t < time_limit_s) {
       ops.push_back({t, gen});
