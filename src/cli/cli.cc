@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/cluster_cmd.h"
+#include "cli/test_all_cmd.h"
 #include "cli/test_cmd.h"
 #include "core/run.h"
 
@@ -14,6 +15,7 @@ int RunCli(int argc, char** argv) {
   int exit_code = 0;
   AddClusterCommand(app, &exit_code);
   AddTestCommand(app, &exit_code);
+  AddTestAllCommand(app, &exit_code);
   AddDistCommand(app, &exit_code);
   AddAnalyzeCommand(app, &exit_code);
   try {

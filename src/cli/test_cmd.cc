@@ -12,44 +12,10 @@
 
 namespace jf {
 
-void AddTestCommand(CLI::App& app, int* exit_code) {
-  auto opts = std::make_shared<TestOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "test",
-      "Deploy ZooKeeper and a highly available Flink standalone session cluster on a local "
-      "namespace cluster, run the test job, inject faults, and check the history.");
-  cmd->add_option("--deployment-mode", opts->deployment_mode,
-                  "How Flink is deployed: standalone-session (ZooKeeper HA), yarn-session, "
-                  "yarn-application, yarn-job (Flink 1.x); mesos-session is refused")
-      ->capture_default_str();
-  cmd->add_option("--test-spec", opts->test_spec,
-                  "TOML test spec: deployment mode, dbs, jobs, Flink configuration (see "
-                  "specs/); a spec that contradicts the command line is refused");
+void AddRunOptions(CLI::App* cmd, TestOptions* opts) {
   cmd->add_flag("--hdfs", opts->hdfs,
                 "Deploy HDFS (NameNode on n1, a DataNode per node) and keep Flink's HA storage "
                 "and checkpoints there (implied by fail-name-node-during-recovery and YARN modes)");
-  cmd->add_option("--nemesis-gen", opts->nemesis_gen,
-                  "The original's fault schedules: kill-task-managers (SIGKILL every TaskManager, "
-                  "a kill every 0-6 s), kill-single-task-manager, kill-random-task-managers, "
-                  "kill-task-managers-bursts (20 kills, then 300 s), kill-job-managers (every "
-                  "0.5 s), fail-name-node-during-recovery (partition + NameNode down; deploys "
-                  "HDFS), utopia (no faults)")
-      ->capture_default_str()
-      ->each([opts](const std::string&) { opts->nemesis_gen_given = true; });
-  cmd->add_option(
-         "--nemesis", opts->nemesis,
-         "Faults drawn at random from these families: kill, pause, freeze, partition, loss, "
-         "delay, bandwidth "
-         "(comma-separated; exclusive with --nemesis-gen)")
-      ->delimiter(',');
-  cmd->add_option("--nemesis-interval", opts->nemesis_interval_s,
-                  "Mean seconds between --nemesis faults; every family but kill lasts 0.5-1.5x it")
-      ->capture_default_str();
-  cmd->add_option(
-         "--client-gen", opts->client_gen,
-         "Client schedule: poll-job-running, or cancel-jobs (poll, cancel every job 15 s after "
-         "it first ran, poll on; the job must be gone within 10 s)")
-      ->capture_default_str();
   cmd->add_option("--job-running-healthy-threshold", opts->job_running_healthy_threshold,
                   "The job must run for THRESHOLD x 5 s at the end (the original counted polls "
                   "made every 5 s), whatever --poll-interval is")
@@ -61,8 +27,6 @@ void AddTestCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--time-limit", opts->time_limit_s,
                   "Seconds of faults, from the first healthy poll; the run then ends once the job "
                   "ran for the healthy window, or 1.1 x the grace period after the last fault")
-      ->capture_default_str();
-  cmd->add_option("--test-count", opts->test_count, "How many times to run the test")
       ->capture_default_str();
   cmd->add_option("--flink-config", opts->flink_config,
                   "KEY=VALUE merged over the default Flink configuration (repeatable); a key "
@@ -95,6 +59,49 @@ void AddTestCommand(CLI::App& app, int* exit_code) {
   cmd->add_option(
          "--restart-delay", opts->restart_delay_s,
          "Seconds before the supervisor (runit) restarts a killed Flink or ZooKeeper daemon")
+      ->capture_default_str();
+}
+
+void AddTestCommand(CLI::App& app, int* exit_code) {
+  auto opts = std::make_shared<TestOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "test",
+      "Deploy ZooKeeper and a highly available Flink cluster (standalone, or on YARN and HDFS) on "
+      "a local namespace cluster, run the test job, inject faults, and check the history.");
+  cmd->add_option("--deployment-mode", opts->deployment_mode,
+                  "How Flink is deployed: standalone-session (ZooKeeper HA), or on YARN (with "
+                  "HDFS; the JobManager is the application master, a new attempt per kill): "
+                  "yarn-session, yarn-application, yarn-job (per-job, Flink 1.x only); "
+                  "mesos-session is refused")
+      ->capture_default_str();
+  cmd->add_option("--test-spec", opts->test_spec,
+                  "TOML test spec: deployment mode, dbs, jobs, Flink configuration (see "
+                  "specs/); a spec that contradicts the command line is refused");
+  cmd->add_option("--nemesis-gen", opts->nemesis_gen,
+                  "The original's fault schedules: kill-task-managers (SIGKILL every TaskManager, "
+                  "a kill every 0-6 s), kill-single-task-manager, kill-random-task-managers, "
+                  "kill-task-managers-bursts (20 kills, then 300 s), kill-job-managers (every "
+                  "0.5 s), fail-name-node-during-recovery (partition + NameNode down; deploys "
+                  "HDFS), kill-single-node-manager (YARN modes: a NodeManager every 0-6 s), utopia (no "
+                  "faults)")
+      ->capture_default_str()
+      ->each([opts](const std::string&) { opts->nemesis_gen_given = true; });
+  cmd->add_option(
+         "--nemesis", opts->nemesis,
+         "Faults drawn at random from these families: kill, pause, freeze, partition, loss, "
+         "delay, bandwidth "
+         "(comma-separated; exclusive with --nemesis-gen)")
+      ->delimiter(',');
+  cmd->add_option("--nemesis-interval", opts->nemesis_interval_s,
+                  "Mean seconds between --nemesis faults; every family but kill lasts 0.5-1.5x it")
+      ->capture_default_str();
+  cmd->add_option(
+         "--client-gen", opts->client_gen,
+         "Client schedule: poll-job-running, or cancel-jobs (poll, cancel every job 15 s after "
+         "it first ran, poll on; the job must be gone within 10 s)")
+      ->capture_default_str();
+  AddRunOptions(cmd, opts.get());
+  cmd->add_option("--test-count", opts->test_count, "How many times to run the test")
       ->capture_default_str();
   cmd->add_flag("--leave-db-running", opts->leave_db_running,
                 "Leave ZooKeeper, Flink and the local cluster running after the test");

@@ -4,10 +4,17 @@
 
 #include <CLI/CLI.hpp>
 
+#include "core/test_options.h"
+
 namespace jf {
 
 // Adds `test` to `app`; when it runs, *exit_code receives Jepsen's exit code.
 void AddTestCommand(CLI::App& app, int* exit_code);
+
+// The run options `test` and `test-all` share (everything but the deployment mode, the
+// schedules, --test-spec, --test-count and --leave-db-running), bound to *opts, which must
+// outlive cmd's parsing and callbacks.
+void AddRunOptions(CLI::App* cmd, TestOptions* opts);
 
 // Adds `dist fetch` and `dist list`.
 void AddDistCommand(CLI::App& app, int* exit_code);

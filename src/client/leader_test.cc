@@ -383,3 +383,27 @@ TEST(LeaderFinderTest, NothingServingIsUnavailableAndListsAttempts) {
 
 }  // namespace
 }  // namespace jf
+
+namespace jf {
+namespace {
+
+TEST(MapUrlHostTest, ReplacesOnlyAKnownHost) {
+  std::map<std::string, std::string> hosts = {{"n1", "10.77.7.11"}, {"n2", "10.77.7.12"}};
+  EXPECT_EQ(MapUrlHost("http://n1:8081", hosts), "http://10.77.7.11:8081");
+  EXPECT_EQ(MapUrlHost("http://n2/x", hosts), "http://10.77.7.12/x");
+  EXPECT_EQ(MapUrlHost("http://n12:8081", hosts), "http://n12:8081");
+  EXPECT_EQ(MapUrlHost("http://10.77.7.13:8081", hosts), "http://10.77.7.13:8081");
+  EXPECT_EQ(MapUrlHost("n1:8081", hosts), "n1:8081");
+}
+
+TEST(MapUrlHostTest, MapHostsRewritesThePublishedAddress) {
+  auto source = LeaderFinder::MapHosts(
+      [] { return Result<LeaderInfo>(LeaderInfo{"http://n1:8081", "s"}); }, {{"n1", "10.0.0.1"}});
+  auto info = source();
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->address, "http://10.0.0.1:8081");
+  EXPECT_EQ(info->session_id, "s");
+}
+
+}  // namespace
+}  // namespace jf

@@ -1,0 +1,141 @@
+#include "cli/test_all_cmd.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/test_cmd.h"
+#include "core/matrix.h"
+#include "core/run.h"
+#include "core/test_options.h"
+#include "dist/flink_release.h"
+#include "store/store.h"
+
+namespace fs = std::filesystem;
+
+namespace jf {
+namespace {
+
+struct TestAllArgs {
+  TestOptions opts;
+  int iterations = 1;
+  std::vector<std::string> only;
+  std::string summary;  // --summary FILE, "" if none
+};
+
+Status WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) return Internal("cannot write {}", path);
+  return Status::Ok();
+}
+
+std::string Names(const std::vector<MatrixEntry>& entries) {
+  std::string out;
+  for (const auto& e : entries) out += (out.empty() ? "" : ", ") + e.name;
+  return out;
+}
+
+// Runs the matrix; returns its exit code.
+int RunTestAll(const TestAllArgs& args) {
+  if (args.iterations < 1) {
+    fmt::print(stderr, "--iterations must be at least 1\n");
+    return kExitBadArguments;
+  }
+  // The options every entry shares are checked once up front (with the default mode and
+  // schedules), so a bad --time-limit is refused before anything runs.
+  TestOptions checked = args.opts;
+  if (Status s = checked.Validate(); !s.ok()) {
+    fmt::print(stderr, "{}\n", s.message());
+    return kExitBadArguments;
+  }
+  auto release = FindFlinkRelease(checked.flink_version);
+  if (!release.ok()) {
+    fmt::print(stderr, "{}\n", release.status().message());
+    return kExitBadArguments;
+  }
+  const std::vector<MatrixEntry> all = OriginalMatrix(MatrixFlinkLine(release->line));
+  const std::vector<MatrixEntry> entries = FilterMatrix(all, args.only);
+  if (entries.empty()) {
+    fmt::print(stderr, "test-all: --only matched no test; the tests are: {}\n", Names(all));
+    return kExitBadArguments;
+  }
+
+  const auto started = std::chrono::system_clock::now();
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::string stamp = StoreTimestamp(started);
+  fmt::print("test-all: {} test(s) x {} iteration(s), Flink {}: {}\n", entries.size(),
+             args.iterations, release->version, Names(entries));
+  std::fflush(stdout);
+
+  MatrixRun m = RunMatrix(
+      entries, args.opts, args.iterations, [](const TestOptions& o) { return RunTests(o); },
+      [](const std::string& line) {
+        fmt::print("\n{}\n", line);
+        std::fflush(stdout);
+      });
+  const double total_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  const std::string table = RenderSummaryTable(m.results, m.planned);
+  nlohmann::json summary = SummaryJson(m.results, m.planned);
+  summary["started"] = stamp;
+  summary["flink-version"] = release->version;
+  summary["iterations"] = args.iterations;
+  summary["only"] = args.only;
+  summary["interrupted"] = m.interrupted;
+  summary["total_s"] = total_s;
+
+  std::error_code ec;
+  const fs::path store = fs::absolute(args.opts.store_dir, ec);
+  fs::create_directories(store, ec);
+  const std::string base = (store / ("test-all-" + stamp)).string();
+  std::vector<std::string> written;
+  for (const auto& [path, text] :
+       {std::pair{base + ".txt", table}, std::pair{base + ".json", summary.dump(2) + "\n"},
+        std::pair{args.summary, summary.dump(2) + "\n"}}) {
+    if (path.empty()) continue;
+    if (Status s = WriteFile(path, text); !s.ok()) {
+      fmt::print(stderr, "test-all: {}\n", s.message());
+    } else {
+      written.push_back(path);
+    }
+  }
+
+  if (m.interrupted) fmt::print("\ntest-all: interrupted; the matrix stopped after that run\n");
+  fmt::print("\n{}", table);
+  fmt::print("test-all: {:.0f} s in total; summary: {}\n", total_s, fmt::join(written, ", "));
+  std::fflush(stdout);
+  return MatrixExitCode(m.results, m.planned);
+}
+
+}  // namespace
+
+void AddTestAllCommand(CLI::App& app, int* exit_code) {
+  auto args = std::make_shared<TestAllArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "test-all",
+      "Run the original jepsen.flink matrix (its run-tests.sh): yarn-session and per-job (Flink "
+      "1.x) or application (2.x) mode on YARN, each x {kill-task-managers, kill-job-managers, "
+      "fail-name-node-during-recovery}; standalone-session x kill-job-managers, with and without "
+      "cancel-jobs. One `test` run per entry; prints a summary table and writes it to "
+      "<store>/test-all-<time>.{txt,json}. Exit 0 all valid, 1 any invalid, 2 otherwise");
+  AddRunOptions(cmd, &args->opts);
+  cmd->add_option("--iterations", args->iterations, "How many times to run the whole matrix")
+      ->capture_default_str();
+  cmd->add_option("--only", args->only,
+                  "Run only the tests whose name contains SUBSTR (repeatable; e.g. standalone, "
+                  "yarn-session, kill-job-managers, cancel-jobs)");
+  cmd->add_option("--summary", args->summary, "Also write the JSON summary to this file");
+  cmd->callback([args, exit_code] { *exit_code = RunTestAll(*args); });
+}
+
+}  // namespace jf
