@@ -36,3 +36,9 @@ set_tests_properties(it_yarn_job_1_20_valid PROPERTIES DEPENDS it_yarn_applicati
 set_tests_properties(it_interrupt_heals PROPERTIES DEPENDS it_yarn_job_1_20_valid)
 set_tests_properties(it_sigkill_cleanup PROPERTIES DEPENDS
   "it_interrupt_heals;it_yarn_session_kill_jm_valid;it_yarn_application_kill_tm_valid;it_yarn_job_1_20_valid;it_fail_name_node_valid;it_test_spec_valid;it_network_nemesis_heals;it_cancel_jobs_valid;it_utopia_valid;it_flink_config_refused;it_flink_1_20_valid;it_kill_task_managers_valid;it_negative_no_restarts;it_kill_job_managers_valid;it_combined_nemesis_heals;it_fault_mechanisms")
+
+# slow: the whole matrix (ctest --test-dir build -L slow); its runs make their own clusters.
+add_test(NAME slow_test_all_matrix COMMAND bash ${JF_IT}/test_all_matrix.sh ${JF_BIN})
+set_tests_properties(slow_test_all_matrix PROPERTIES
+  LABELS slow RESOURCE_LOCK local_cluster TIMEOUT 5400
+  ENVIRONMENT "JF_SOURCE_ROOT=${CMAKE_SOURCE_DIR}")
