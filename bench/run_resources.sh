@@ -5,6 +5,7 @@
 # Usage: sudo bench/run_resources.sh [test options...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 samples=$(mktemp)
 ./build/jepsen-flink test "$@" > "$samples.out" 2>&1 &
 pid=$!
@@ -15,13 +16,7 @@ while kill -0 $pid 2>/dev/null; do
   busy=$((u+n+s+x+y+z)); total=$((busy+i+w))
   cpu=$(( 100 * (busy - prev_busy) / (total - prev_total > 0 ? total - prev_total : 1) ))
   prev_busy=$busy; prev_total=$total
-  rss=0
-  for ns in $(ip netns list 2>/dev/null | awk '$1 ~ /^jf-/ {print $1}'); do
-    for p in $(ip netns pids "$ns" 2>/dev/null); do
-      r=$(awk '/^VmRSS:/ {print $2}' /proc/$p/status 2>/dev/null || echo 0)
-      rss=$((rss + ${r:-0}))
-    done
-  done
+  rss=$(cluster_rss_kb)
   phase=other
   grep -q "Fault phase" "$samples.out" && ! grep -q "Waiting for the job" "$samples.out" && phase=faults
   echo "$(date +%s) $cpu $rss $phase" >> "$samples"

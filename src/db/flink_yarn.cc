@@ -187,6 +187,26 @@ Result<LaunchedJob> FlinkYarnDb::AwaitJob(const DeployContext& ctx) {
   return last.WithContext("waiting for the job of YARN application " + application_id_);
 }
 
+Result<LaunchedJob> FlinkYarnDb::LaunchJob(DeployContext& ctx, const JobLaunch& job) {
+  if (!LaunchesJobs()) return FailedPrecondition("{} runs jobs submitted over REST", name());
+  if (!application_id_.empty()) {
+    return FailedPrecondition("{} runs one job per test (its own application)", name());
+  }
+  JF_RETURN_IF_ERROR(DeployWithClient(ctx, &job));
+  return AwaitJob(ctx);
+}
+
+void FlinkYarnDb::AppendJob(std::vector<std::string>& argv, const JobLaunch& job,
+                            const std::string& jar_on_node) {
+  argv.push_back(fmt::format("-Dparallelism.default={}", job.parallelism));
+  if (!job.entry_class.empty()) {
+    argv.push_back("-c");
+    argv.push_back(job.entry_class);
+  }
+  argv.push_back(jar_on_node);
+  argv.insert(argv.end(), job.args.begin(), job.args.end());
+}
+
 Status FlinkYarnDb::Teardown(DeployContext& ctx) {
   if (ctx.nodes.empty()) return Status::Ok();
   Remote& client = *ctx.nodes.front().remote;

@@ -91,6 +91,10 @@ class FlinkYarnDb : public Db, public LogFiles, public Kill, public FlinkDeploym
 
   const std::string& application_id() const { return application_id_; }
 
+  // Application and per-job modes: deploys the job's own application with the client and returns
+  // the job once its JobManager reports it. One job per Db (a second is FailedPrecondition).
+  Result<LaunchedJob> LaunchJob(DeployContext& ctx, const JobLaunch& job) override;
+
   // The entry class of `role`'s JVM in this mode.
   Result<std::string> EntryClass(const std::string& role) const;
 
@@ -108,6 +112,10 @@ class FlinkYarnDb : public Db, public LogFiles, public Kill, public FlinkDeploym
   Status DeployWithClient(DeployContext& ctx, const JobLaunch* job);
   // Waits until the JobManager of application_id_ reports a job; returns it.
   Result<LaunchedJob> AwaitJob(const DeployContext& ctx);
+  // Appends the job's parallelism, entry class, jar and arguments (in that order) to a client's
+  // argv.
+  static void AppendJob(std::vector<std::string>& argv, const JobLaunch& job,
+                        const std::string& jar_on_node);
 
   std::string hadoop_lib_dir_;
   std::string application_id_;
@@ -137,7 +145,6 @@ class FlinkYarnApplicationDb : public FlinkYarnDb {
   using FlinkYarnDb::FlinkYarnDb;
   std::string name() const override { return "flink-yarn-application"; }
   bool LaunchesJobs() const override { return true; }
-  Result<LaunchedJob> LaunchJob(DeployContext& ctx, const JobLaunch& job) override;
   std::vector<std::string> ClientArgv(const DeployContext& ctx, const JobLaunch* job,
                                       const std::string& jar_on_node) const override;
 
@@ -151,7 +158,6 @@ class FlinkYarnJobDb : public FlinkYarnDb {
   using FlinkYarnDb::FlinkYarnDb;
   std::string name() const override { return "flink-yarn-job"; }
   bool LaunchesJobs() const override { return true; }
-  Result<LaunchedJob> LaunchJob(DeployContext& ctx, const JobLaunch& job) override;
   std::vector<std::string> ClientArgv(const DeployContext& ctx, const JobLaunch* job,
                                       const std::string& jar_on_node) const override;
 

@@ -68,6 +68,13 @@ TEST(FlinkYarnTest, ModesAndTheirEntryClasses) {
             (std::vector<std::string>{"http://10.77.7.11:8081", "http://10.77.7.12:8081"}));
 }
 
+TEST(FlinkYarnTest, SessionsTakeJobsOverRest) {
+  DeployContext ctx = Ctx();
+  auto session = MakeFlinkYarnDb("yarn-session", "/lib");
+  auto r = session->LaunchJob(ctx, JobLaunch{});
+  EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+}
+
 TEST(FlinkYarnTest, ClientCommandPerMode) {
   JobLaunch job{
       .jar = "/h/job.jar", .entry_class = "a.Main", .args = {"--x", "1"}, .parallelism = 3};
