@@ -84,7 +84,7 @@ TEST(TestSpecTest, ModesAreRefusedWithTheirReason) {
   EXPECT_EQ(unknown.Validate().code(), StatusCode::kInvalidArgument);
 }
 
-// Every spec shipped in specs/ parses and applies to default options.
+// Every spec shipped in specs/ parses, applies to default options and validates.
 TEST(TestSpecTest, ShippedSpecsParse) {
   int n = 0;
   for (const auto& e :
@@ -94,6 +94,10 @@ TEST(TestSpecTest, ShippedSpecsParse) {
     ASSERT_TRUE(spec.ok()) << spec.status().ToString();
     TestOptions opts;
     EXPECT_TRUE(ApplyTestSpec(*spec, opts).ok()) << e.path();
+    // ...and passes validation (per-job needs a 1.x Flink).
+    if (opts.deployment_mode == "yarn-job") opts.flink_version = "1.20.5";
+    Status valid = opts.Validate();
+    EXPECT_TRUE(valid.ok()) << e.path() << ": " << valid.message();
     ++n;
   }
   EXPECT_GE(n, 8);
