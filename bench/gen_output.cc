@@ -26,7 +26,7 @@
 #include <random>
 #include <set>
 #include <string>
-#include <tuple>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -111,19 +111,23 @@ int main(int argc, char** argv) {
   }
   std::string dir = argv[1];
   uint64_t n = Arg(argv[2]);
-  uint64_t S = 12, K = 4, T = 3, part_records = 1000000, lose = 0, dup = 0, seed = 1;
+  uint64_t S = 12;  // splits
+  uint64_t K = 4;   // keys per split
+  uint64_t T = 3;   // subtasks
+  uint64_t part_records = 1000000, lose = 0, dup = 0, seed = 1;
+  const std::pair<const char*, uint64_t*> options[] = {
+      {"--splits", &S},   {"--keys-per-split", &K},
+      {"--subtasks", &T}, {"--part-records", &part_records},
+      {"--lose", &lose},  {"--duplicate", &dup},
+      {"--seed", &seed}};
   for (int i = 3; i < argc; i += 2) {
     if (i + 1 >= argc) Die(std::string("missing value for ") + argv[i]);
-    std::string o = argv[i];
-    uint64_t v = Arg(argv[i + 1]);
-    if (o == "--splits") S = v;
-    else if (o == "--keys-per-split") K = v;
-    else if (o == "--subtasks") T = v;
-    else if (o == "--part-records") part_records = v;
-    else if (o == "--lose") lose = v;
-    else if (o == "--duplicate") dup = v;
-    else if (o == "--seed") seed = v;
-    else Die("unknown option " + o);
+    uint64_t* target = nullptr;
+    for (const auto& [name, p] : options) {
+      if (std::strcmp(argv[i], name) == 0) target = p;
+    }
+    if (target == nullptr) Die(std::string("unknown option ") + argv[i]);
+    *target = Arg(argv[i + 1]);
   }
   if (S == 0 || K == 0 || T == 0 || T > S) Die("need S, K >= 1 and 1 <= T <= S");
   if (dup > 0 && T < 2) Die("--duplicate needs --subtasks >= 2");
@@ -134,7 +138,7 @@ int main(int argc, char** argv) {
   for (uint64_t s = 0; s < S; ++s) total[s] = n / S + (s < n % S ? 1 : 0);
   std::vector<std::vector<uint64_t>> owned(T);
   for (uint64_t s = 0; s < S; ++s) owned[s % T].push_back(s);
-  const uint64_t rounds = (n + S - 1) / S;  // the longest split's records
+  const uint64_t rounds = (n + S - 1) / S;     // the longest split's records
   const uint64_t per_round = owned[0].size();  // the most splits a subtask has
   const uint64_t c = std::max<uint64_t>(1, part_records / per_round);  // rounds per checkpoint
   const uint64_t checkpoints = rounds / c;  // checkpoint j covers rounds < j*c
@@ -142,7 +146,7 @@ int main(int argc, char** argv) {
   // Rounds below committed*c are committed. Anomalies go below n / S too, where every split emits
   // in every round, so record i of subtask t's stream is record i / m of split owned[t][i % m].
   const uint64_t committed_rounds = std::min(committed * c, n / S);
-  if ((lose > 0 || dup > 0) && committed_rounds == 0) Die("too few records to inject anomalies");
+  if (lose + dup > committed_rounds) Die("too few committed records to inject that many anomalies");
 
   // Injections: distinct (subtask, stream index) in the committed region.
   std::set<std::pair<uint64_t, uint64_t>> picked;
@@ -179,10 +183,9 @@ int main(int argc, char** argv) {
     size_t next_lost = 0;
     for (uint64_t part = 0; part * c < rounds; ++part) {
       bool finished = part < checkpoints;
-      std::string path = finished ? out + "/part-" + uuid + "-" + std::to_string(t) + "-" +
-                                        std::to_string(part)
-                                  : out + "/.part-" + uuid + "-" + std::to_string(t) + "-" +
-                                        std::to_string(part) + ".inprogress." + Uuid(rng);
+      std::string path = finished ? out + "/part-" + uuid + "-" + std::to_string(part)
+                                  : out + "/.part-" + uuid + "-" + std::to_string(part) +
+                                        ".inprogress." + Uuid(rng);
       Writer w(path);
       uint64_t written = 0;
       for (uint64_t r = part * c; r < std::min(rounds, (part + 1) * c); ++r) {
@@ -218,12 +221,13 @@ int main(int argc, char** argv) {
       }
     }
   }
-  std::printf("records=%llu\nfinished_files=%llu\nfinished_records=%llu\n"
-              "in_progress_records=%llu\ncommitted_checkpoint=%llu\nlost=%llu\nduplicate=%llu\n",
-              static_cast<unsigned long long>(n), static_cast<unsigned long long>(finished_files),
-              static_cast<unsigned long long>(finished_records),
-              static_cast<unsigned long long>(in_progress_records),
-              static_cast<unsigned long long>(committed), static_cast<unsigned long long>(lose),
-              static_cast<unsigned long long>(dup));
+  std::printf(
+      "records=%llu\nfinished_files=%llu\nfinished_records=%llu\n"
+      "in_progress_records=%llu\ncommitted_checkpoint=%llu\nlost=%llu\nduplicate=%llu\n",
+      static_cast<unsigned long long>(n), static_cast<unsigned long long>(finished_files),
+      static_cast<unsigned long long>(finished_records),
+      static_cast<unsigned long long>(in_progress_records),
+      static_cast<unsigned long long>(committed), static_cast<unsigned long long>(lose),
+      static_cast<unsigned long long>(dup));
   return 0;
 }

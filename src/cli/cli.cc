@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/check_output_cmd.h"
 #include "cli/cluster_cmd.h"
 #include "cli/test_all_cmd.h"
 #include "cli/test_cmd.h"
@@ -18,6 +19,7 @@ int RunCli(int argc, char** argv) {
   AddTestAllCommand(app, &exit_code);
   AddDistCommand(app, &exit_code);
   AddAnalyzeCommand(app, &exit_code);
+  AddCheckOutputCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

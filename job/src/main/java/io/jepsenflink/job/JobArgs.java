@@ -11,10 +11,36 @@ import java.util.Set;
 public final class JobArgs {
     public static final String USAGE =
             "usage: TestJob --commit-log-dir DIR --alert-dir DIR [--splits 12]"
-                    + " [--keys-per-split 4] [--rate 100] [--job-name jepsen-flink-test-job]";
+                    + " [--keys-per-split 4] [--rate 100] [--job-name jepsen-flink-test-job]"
+                    + " [--output-dir DIR [--sink exactly-once|append]]";
 
     private static final Set<String> KNOWN =
-            Set.of("splits", "keys-per-split", "rate", "commit-log-dir", "alert-dir", "job-name");
+            Set.of("splits", "keys-per-split", "rate", "commit-log-dir", "alert-dir", "job-name",
+                    "output-dir", "sink");
+
+    /** The output sink selected by {@code --sink} (used only with {@code --output-dir}). */
+    public enum SinkMode {
+        /** Flink's FileSink: part files are committed with the checkpoints. */
+        EXACTLY_ONCE("exactly-once"),
+        /** {@code AppendSink}: plain appends, no commit protocol (a negative control). */
+        APPEND("append");
+
+        public final String argValue;
+
+        SinkMode(String argValue) {
+            this.argValue = argValue;
+        }
+
+        static SinkMode parse(String v) {
+            for (SinkMode m : values()) {
+                if (m.argValue.equals(v)) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException(
+                    "--sink must be exactly-once or append, got '" + v + "'\n" + USAGE);
+        }
+    }
 
     public final int splits;
     public final int keysPerSplit;
@@ -22,6 +48,10 @@ public final class JobArgs {
     public final String commitLogDir;
     public final String alertDir;
     public final String jobName;
+    /** {@code --output-dir}: a Flink path (local or {@code hdfs://...}), or null (no output). */
+    public final String outputDir;
+    /** {@code --sink}; {@link SinkMode#EXACTLY_ONCE} by default, ignored without an output dir. */
+    public final SinkMode sink;
 
     private JobArgs(Map<String, String> m) {
         splits = positiveInt(m, "splits", 12);
@@ -30,6 +60,9 @@ public final class JobArgs {
         commitLogDir = required(m, "commit-log-dir");
         alertDir = required(m, "alert-dir");
         jobName = m.getOrDefault("job-name", "jepsen-flink-test-job");
+        outputDir = optionalNonEmpty(m, "output-dir");
+        String s = m.get("sink");
+        sink = s == null ? SinkMode.EXACTLY_ONCE : SinkMode.parse(s);
     }
 
     public static JobArgs parse(String[] args) {
@@ -64,6 +97,14 @@ public final class JobArgs {
         String v = m.get(name);
         if (v == null || v.isEmpty()) {
             throw new IllegalArgumentException("--" + name + " is required\n" + USAGE);
+        }
+        return v;
+    }
+
+    private static String optionalNonEmpty(Map<String, String> m, String name) {
+        String v = m.get(name);
+        if (v != null && v.isEmpty()) {
+            throw new IllegalArgumentException("--" + name + " must not be empty\n" + USAGE);
         }
         return v;
     }
@@ -104,6 +145,8 @@ public final class JobArgs {
     public String toString() {
         return "splits=" + splits + " keys-per-split=" + keysPerSplit + " rate=" + rate
                 + " commit-log-dir=" + commitLogDir + " alert-dir=" + alertDir
-                + " job-name=" + jobName;
+                + " job-name=" + jobName
+                + (outputDir == null ? " output-dir=(none)"
+                        : " output-dir=" + outputDir + " sink=" + sink.argValue);
     }
 }
