@@ -30,6 +30,7 @@ import java.util.stream.Stream;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -222,6 +223,10 @@ class FixtureGenerator {
         alerts = tmp.resolve("alerts");
 
         Configuration conf = new Configuration();
+        // Flink's RPC loader unpacks its jar into io.tmp.dirs (default: /tmp) and leaves it there:
+        // keep such files under the build's target/ (not the test's @TempDir, which JUnit deletes
+        // while a cancelled MiniCluster may still be writing to it).
+        conf.set(CoreOptions.TMP_DIRS, FlinkTmpDir.get());
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY,

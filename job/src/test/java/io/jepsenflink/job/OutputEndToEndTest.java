@@ -24,6 +24,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -70,6 +71,10 @@ class OutputEndToEndTest {
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         conf.set(RestOptions.BIND_PORT, "0"); // never the machine's 8081
+        // Flink's RPC loader unpacks its jar into io.tmp.dirs (default: /tmp) and leaves it there:
+        // keep such files under the build's target/ (not the test's @TempDir, which JUnit deletes
+        // while a cancelled MiniCluster may still be writing to it).
+        conf.set(CoreOptions.TMP_DIRS, FlinkTmpDir.get());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, conf);
         env.enableCheckpointing(500);
         TestJob.build(env, JobArgs.parse(new String[] {
