@@ -67,15 +67,9 @@ std::unique_ptr<FlinkYarnDb> MakeFlinkYarnDb(const std::string& mode, std::strin
 }
 
 Status FlinkYarnDb::Setup(DeployContext& ctx) {
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(hadoop_lib_dir_, ec)) {
-    if (e.is_regular_file()) names.push_back(e.path().filename().string());
-  }
-  if (names.empty()) {
-    return FailedPrecondition("no Hadoop jars in {} (run setup.sh)", hadoop_lib_dir_);
-  }
-  client_classpath_ = HadoopClasspathForFlink(names, kYarnLibDir, kYarnConfDir);
+  auto cp = HadoopClasspathForFlinkOnNodes(hadoop_lib_dir_, kYarnLibDir, kYarnConfDir);
+  if (!cp.ok()) return FailedPrecondition("{} (run setup.sh)", cp.status().message());
+  client_classpath_ = *cp;
   const NodeHandle& client = ctx.nodes.front();
   FlinkConfig config = YarnFlinkConfig(ClusterFlinkConfig(ctx), ctx);
   JF_RETURN_IF_ERROR(InstallFlink(ctx, client, RenderConfigYaml(config)));

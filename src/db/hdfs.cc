@@ -383,14 +383,16 @@ std::string HadoopClasspathForFlink(const std::vector<std::string>& jar_names,
   return cp;
 }
 
-Result<std::string> HadoopClasspathForFlinkOnNodes(const std::string& local_lib_dir) {
+Result<std::string> HadoopClasspathForFlinkOnNodes(const std::string& local_lib_dir,
+                                                   const std::string& node_lib_dir,
+                                                   const std::string& node_conf_dir) {
   std::vector<std::string> names;
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(local_lib_dir, ec)) {
     if (e.is_regular_file()) names.push_back(e.path().filename().string());
   }
   if (names.empty()) return NotFound("no Hadoop jars in {}", local_lib_dir);
-  return HadoopClasspathForFlink(names, kHadoopLibDir, kHadoopConfDir);
+  return HadoopClasspathForFlink(names, node_lib_dir, node_conf_dir);
 }
 
 }  // namespace jf

@@ -131,10 +131,12 @@ class HdfsDb : public Db, public LogFiles, public Kill {
 std::string HadoopClasspathForFlink(const std::vector<std::string>& jar_names,
                                     const std::string& lib_dir, const std::string& conf_dir);
 
-// The same for Flink daemons on nodes where HdfsDb::Setup ran: the jars of the harness's
-// `local_lib_dir` as installed in kHadoopLibDir, and kHadoopConfDir. NotFound if the directory
-// has no jars.
-Result<std::string> HadoopClasspathForFlinkOnNodes(const std::string& local_lib_dir);
+// The same for Flink on nodes where the jars of the harness's `local_lib_dir` are installed in
+// `node_lib_dir` (HdfsDb: kHadoopLibDir; YarnDb: kYarnLibDir), with `node_conf_dir`. NotFound if
+// the directory has no jars.
+Result<std::string> HadoopClasspathForFlinkOnNodes(const std::string& local_lib_dir,
+                                                   const std::string& node_lib_dir = kHadoopLibDir,
+                                                   const std::string& node_conf_dir = kHadoopConfDir);
 
 }  // namespace jf
 
