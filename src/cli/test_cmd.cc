@@ -48,6 +48,17 @@ void AddRunOptions(CLI::App* cmd, TestOptions* opts) {
       ->capture_default_str();
   cmd->add_option("--job-splits", opts->job_splits, "Source splits of the test job")
       ->capture_default_str();
+  cmd->add_option("--job-sink", opts->job_sink,
+                  "The test job's output: exactly-once (FileSink, committed with checkpoints; "
+                  "checked for lost and duplicate records at the end), append (no commit "
+                  "protocol: a negative control that must be found invalid under TaskManager "
+                  "kills) or none")
+      ->capture_default_str();
+  cmd->add_option("--job-semantics", opts->job_semantics,
+                  "Checkpointing mode: exactly-once, or at-least-once (then only 'nothing lost' "
+                  "is asserted)")
+      ->capture_default_str()
+      ->each([opts](const std::string&) { opts->job_semantics_given = true; });
   cmd->add_option("--taskmanager-slots", opts->taskmanager_slots, "Slots per TaskManager")
       ->capture_default_str();
   cmd->add_option("--spare-slots", opts->spare_slots,

@@ -382,6 +382,51 @@ Result<std::string> FlinkRest::RunJar(const std::string& jar_id, const std::stri
   return WithUrl(ParseRunJarResponse(resp.body), url);
 }
 
+Result<SavepointState> ParseSavepointState(const std::string& body) {
+  constexpr const char* kWhat = "savepoint status";
+  JF_ASSIGN_OR_RETURN(json j, ParseObjectOrArray(body, kWhat));
+  return Guarded<SavepointState>(kWhat, [&]() -> Result<SavepointState> {
+    if (!j.is_object() || !j.contains("status") || !j["status"].is_object()) {
+      return Internal("{}: no status object", kWhat);
+    }
+    SavepointState st;
+    st.completed = j["status"].value("id", "") == "COMPLETED";
+    if (!st.completed) return st;
+    const json op = j.value("operation", json::object());
+    if (op.contains("location") && op["location"].is_string()) {
+      st.location = op["location"].get<std::string>();
+    }
+    if (op.contains("failure-cause") && op["failure-cause"].is_object()) {
+      std::string cause = op["failure-cause"].value("class", "");
+      std::string trace = op["failure-cause"].value("stack-trace", "");
+      std::string first = trace.substr(0, trace.find('\n'));
+      st.failure = first.empty() ? (cause.empty() ? "failed" : cause) : first;
+    }
+    if (st.location.empty() && st.failure.empty()) st.failure = "completed without a location";
+    return st;
+  });
+}
+
+Result<std::string> FlinkRest::StopWithSavepoint(const std::string& job_id, bool drain) const {
+  const std::string url = base_url_ + "/jobs/" + EncodeSegment(job_id) + "/stop";
+  JF_ASSIGN_OR_RETURN(HttpResponse resp,
+                      http::Post(url, json{{"drain", drain}}.dump(), timeout_));
+  JF_RETURN_IF_ERROR(CheckHttpStatus(resp, "POST " + url));
+  JF_ASSIGN_OR_RETURN(json j, WithUrl(ParseJsonBody(resp.body), url));
+  if (!j.is_object() || !j.contains("request-id") || !j["request-id"].is_string()) {
+    return Internal("POST {}: no request-id in the answer", url);
+  }
+  return j["request-id"].get<std::string>();
+}
+
+Result<SavepointState> FlinkRest::GetSavepointState(const std::string& job_id,
+                                                    const std::string& trigger_id) const {
+  const std::string path =
+      "/jobs/" + EncodeSegment(job_id) + "/savepoints/" + EncodeSegment(trigger_id);
+  JF_ASSIGN_OR_RETURN(HttpResponse resp, GetChecked(path));
+  return WithUrl(ParseSavepointState(resp.body), base_url_ + path);
+}
+
 Status FlinkRest::CancelJob(const std::string& job_id) const {
   const std::string url = base_url_ + "/jobs/" + EncodeSegment(job_id) + "?mode=cancel";
   JF_ASSIGN_OR_RETURN(HttpResponse resp, http::Patch(url, timeout_));

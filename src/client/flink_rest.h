@@ -80,6 +80,14 @@ struct TaskManagerInfo {
   nlohmann::json raw;
 };
 
+// The state of a savepoint operation (stop-with-savepoint or a plain savepoint).
+struct SavepointState {
+  bool completed = false;  // status.id == "COMPLETED": `location` or `failure` is set
+  std::string location;    // the savepoint's path when it succeeded
+  std::string failure;     // the failure cause's first line when it failed
+};
+Result<SavepointState> ParseSavepointState(const std::string& body);
+
 // "Running" for the harness: the job's state is RUNNING and every vertex has all of its
 // `parallelism` subtasks in ExecutionState RUNNING. A vertex's own `status` is not used: it reads
 // RUNNING as soon as one subtask runs. A job with no vertices is not considered running (it has
@@ -140,6 +148,12 @@ class FlinkRest {
   // Requests cancellation (PATCH /jobs/:jobid?mode=cancel); OK once Flink accepted it (202), not
   // once the job is CANCELED.
   Status CancelJob(const std::string& job_id) const;
+  // Stops the job with a savepoint (POST /jobs/:jobid/stop, {"drain": drain}; the savepoint goes
+  // to the cluster's execution.checkpointing.savepoint-dir); returns the trigger id to poll.
+  Result<std::string> StopWithSavepoint(const std::string& job_id, bool drain) const;
+  // GET /jobs/:jobid/savepoints/:triggerid, reduced: see SavepointState.
+  Result<SavepointState> GetSavepointState(const std::string& job_id,
+                                           const std::string& trigger_id) const;
 
  private:
   Result<HttpResponse> GetChecked(const std::string& path) const;

@@ -284,6 +284,10 @@ FakeResponse FakeJobManager(const FakeRequest& req) {
     return {500, R"({"errors":["Could not execute application.","stack"]})"};
   }
   if (req.method == "PATCH" && req.target == "/jobs/a1?mode=cancel") return {202, "{}"};
+  if (req.method == "POST" && req.target == "/jobs/a1/stop") return {202, R"({"request-id":"t1"})"};
+  if (req.method == "GET" && req.target == "/jobs/a1/savepoints/t1") {
+    return {200, R"({"status":{"id":"COMPLETED"},"operation":{"location":"file:/sp/savepoint-1"}})"};
+  }
   if (req.method == "GET" && req.target == "/garbage") return {200, "<html>"};
   return {404, R"({"errors":["Not found: )" + req.target + R"("]})"};
 }
@@ -374,6 +378,35 @@ TEST(FlinkRestTest, CancelAndGarbage) {
   EXPECT_EQ(jm.requests().back().method, "PATCH");
   EXPECT_EQ(rest.CancelJob("zz").code(), StatusCode::kNotFound);
   EXPECT_EQ(rest.UploadJar("/nonexistent.jar").status().code(), StatusCode::kNotFound);
+}
+
+TEST(FlinkRestTest, StopWithSavepoint) {
+  FakeHttpServer jm(&FakeJobManager);
+  FlinkRest rest(jm.url());
+  auto trigger = rest.StopWithSavepoint("a1", /*drain=*/false);
+  ASSERT_TRUE(trigger.ok()) << trigger.status().ToString();
+  EXPECT_EQ(*trigger, "t1");
+  EXPECT_EQ(nlohmann::json::parse(jm.requests().back().body), nlohmann::json({{"drain", false}}));
+  auto st = rest.GetSavepointState("a1", "t1");
+  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  EXPECT_TRUE(st->completed);
+  EXPECT_EQ(st->location, "file:/sp/savepoint-1");
+  EXPECT_EQ(rest.StopWithSavepoint("zz", false).status().code(), StatusCode::kNotFound);
+}
+
+TEST(FlinkRestTest, ParseSavepointState) {
+  auto running = ParseSavepointState(R"({"status":{"id":"IN_PROGRESS"}})");
+  ASSERT_TRUE(running.ok());
+  EXPECT_FALSE(running->completed);
+  auto failed = ParseSavepointState(
+      R"({"status":{"id":"COMPLETED"},"operation":{"failure-cause":{"class":"java.lang.Exception",)"
+      R"("stack-trace":"java.util.concurrent.CompletionException: boom\n\tat x"}}})");
+  ASSERT_TRUE(failed.ok());
+  EXPECT_TRUE(failed->completed);
+  EXPECT_TRUE(failed->location.empty());
+  EXPECT_EQ(failed->failure, "java.util.concurrent.CompletionException: boom");
+  EXPECT_FALSE(ParseSavepointState(R"({"operation":{}})").ok());
+  EXPECT_FALSE(ParseSavepointState("<html>").ok());
 }
 
 }  // namespace

@@ -213,6 +213,8 @@ class Run {
     return std::chrono::milliseconds(static_cast<int64_t>(opts_.poll_interval_s * 1000));
   }
   void Gather();
+  void StopJobs();
+  void FetchOutput();
   void SaveTaskManagers(const std::string& name);
   void TearDown();
   int CheckAndReport(const Status& run_error);
@@ -233,6 +235,14 @@ class Run {
   size_t dbs_set_up_ = 0;
   std::shared_ptr<ZkLeaderLookup> zk_;
   std::vector<std::string> job_ids_;  // in submission order; the first is the test job
+  // The instances of the built-in test job: their id, directory name under RunSharedDir() and the
+  // store ("job", "job-2", ...) and where their sink writes (a Flink path; empty for no sink).
+  struct BuiltinJob {
+    std::string id;
+    std::string name;
+    std::string output_uri;
+  };
+  std::vector<BuiltinJob> builtin_jobs_;
   std::string last_leader_url_;  // written by the client thread, read after it stopped
   Rng rng_;
   KillRouter kill_router_;
@@ -286,6 +296,9 @@ Status Run::Deploy() {
   ctx_.flink_version = opts_.flink_version;
   ctx_.zookeeper_lib_dir = prep_.zookeeper_lib;
   ctx_.flink_overrides = opts_.flink_overrides;
+  if (opts_.job_semantics == "at-least-once") {
+    ctx_.flink_overrides[kCheckpointingModeKey] = "AT_LEAST_ONCE";
+  }
   ctx_.taskmanager_slots = opts_.taskmanager_slots;
   ctx_.spare_slots = opts_.spare_slots;
   ctx_.readiness_timeout_s = opts_.readiness_timeout_s;
@@ -335,19 +348,30 @@ Status Run::SubmitJob() {
     return InvalidArgument("parallelism.default '{}' is not a number", cfg["parallelism.default"]);
   }
   parallelism = std::max(1, parallelism / static_cast<int>(jobs.size()));
-  int builtin = 0;
   for (const auto& spec : jobs) {
     std::string jar_path = spec.jar, entry = spec.main_class;
     std::vector<std::string> args;
+    std::optional<BuiltinJob> builtin;
     if (spec.jar == kBuiltinTestJob) {
-      // Each instance of the test job has its own commit log and alert directories.
-      std::string dir = ctx_.RunSharedDir() + (builtin++ == 0 ? "/job" : fmt::format("/job-{}", builtin));
+      // Each instance of the test job has its own commit log, alert and output directories.
+      builtin = BuiltinJob{.name = builtin_jobs_.empty()
+                                       ? "job"
+                                       : fmt::format("job-{}", builtin_jobs_.size() + 1)};
+      std::string dir = ctx_.RunSharedDir() + "/" + builtin->name;
       jar_path = prep_.job_jar;
       if (entry.empty()) entry = "io.jepsenflink.job.TestJob";
       args = {"--splits", std::to_string(opts_.job_splits),
+              "--keys-per-split", std::to_string(kJobKeysPerSplit),
               "--rate", fmt::format("{}", opts_.job_rate),
               "--commit-log-dir", dir + "/commits",
               "--alert-dir", dir + "/alerts"};
+      if (opts_.job_sink != "none") {
+        // On HDFS when the run has it (FetchOutput copies it back), else on the shared storage.
+        builtin->output_uri = opts_.UsesHdfs()
+                                  ? ctx_.StorageUri() + "/" + builtin->name + "/output"
+                                  : "file://" + dir + "/output";
+        args.insert(args.end(), {"--output-dir", builtin->output_uri, "--sink", opts_.job_sink});
+      }
     }
     args.insert(args.end(), spec.args.begin(), spec.args.end());
     std::string id;
@@ -360,6 +384,10 @@ Status Run::SubmitJob() {
       JF_ASSIGN_OR_RETURN(id, SubmitOne(finder, jar_path, entry, args, parallelism));
     }
     job_ids_.push_back(id);
+    if (builtin) {
+      builtin->id = id;
+      builtin_jobs_.push_back(*builtin);
+    }
   }
   return Status::Ok();
 }
@@ -755,6 +783,113 @@ void Run::Gather() {
                "are missing");
 }
 
+// The end of the test job's output: each instance with a sink is stopped with a savepoint, so its
+// sink commits everything up to the savepoint and its sources log the savepoint's positions (the
+// output checker's committed bound). A job that cannot be stopped is left to tear-down; its
+// output is still checked (see AnalyzeJobOutputs). Ops: stop-job invoke, then ok {job-id, dir,
+// savepoint, state} / fail (Flink refused or the savepoint failed) / info (no answer in time).
+void Run::StopJobs() {
+  for (const auto& job : builtin_jobs_) {
+    if (job.output_uri.empty() || g_interrupted) continue;
+    history_.Append(Op{.type = OpType::kInvoke, .process = 0, .f = "stop-job",
+                       .value = {{"job-id", job.id}, {"dir", job.name}}});
+    auto finish = [&](OpType type, nlohmann::json value, std::optional<std::string> error) {
+      history_.Append(Op{.type = type, .process = 0, .f = "stop-job", .value = std::move(value),
+                         .error = std::move(error)});
+    };
+    spdlog::info("Stopping job {} with a savepoint", job.id);
+    LeaderFinder finder(FlinkLeaderSource(zk_, ctx_, flink_->HaClusterId(ctx_)),
+                        flink_->RestUrls(ctx_));
+    auto deadline = Clock::now() + std::chrono::seconds(90);
+    Status last;
+    std::string trigger, rest_url;
+    // Trigger (retried while no leader answers), then follow the savepoint, then the job until
+    // it is FINISHED (its sinks committed) or, in application and per-job modes, until its
+    // cluster is gone, which happens only after the job finished.
+    while (trigger.empty() && Clock::now() < deadline && !g_interrupted) {
+      auto leader = finder.Find();
+      if (leader.ok()) {
+        rest_url = leader->rest_url;
+        auto t = FlinkRest(rest_url, std::chrono::seconds(10)).StopWithSavepoint(job.id, false);
+        if (t.ok()) {
+          trigger = *t;
+          break;
+        }
+        last = t.status();
+        if (last.code() == StatusCode::kNotFound || last.code() == StatusCode::kInvalidArgument) {
+          break;
+        }
+      } else {
+        last = leader.status();
+      }
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+    if (trigger.empty()) {
+      spdlog::warn("Stopping job {} failed: {}", job.id, last.message());
+      finish(last.code() == StatusCode::kTimeout || last.ok() ? OpType::kInfo : OpType::kFail,
+             nlohmann::json(), last.ok() ? "no answer in 90 s" : last.message());
+      continue;
+    }
+    std::optional<SavepointState> sp;
+    while (Clock::now() < deadline && !g_interrupted) {
+      auto st = FlinkRest(rest_url, std::chrono::seconds(5)).GetSavepointState(job.id, trigger);
+      if (st.ok() && st->completed) {
+        sp = *st;
+        break;
+      }
+      if (!st.ok()) last = st.status();
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    if (!sp || !sp->failure.empty()) {
+      std::string why = sp ? "the savepoint failed: " + sp->failure
+                           : "the savepoint did not complete in 90 s (" + last.message() + ")";
+      spdlog::warn("Stopping job {}: {}", job.id, why);
+      finish(sp ? OpType::kFail : OpType::kInfo, nlohmann::json(), why);
+      continue;
+    }
+    std::string state = "?";
+    while (Clock::now() < deadline && !g_interrupted) {
+      auto j = FlinkRest(rest_url, std::chrono::seconds(5)).GetJob(job.id);
+      if (j.ok()) {
+        state = j->state;
+        if (state == "FINISHED" || state == "FAILED" || state == "CANCELED") break;
+      } else if (flink_->LaunchesJobs() && j.status().code() == StatusCode::kUnavailable) {
+        state = "FINISHED (its application cluster shut down)";
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    nlohmann::json value = {{"job-id", job.id}, {"dir", job.name}, {"savepoint", sp->location},
+                            {"state", state}};
+    if (state.rfind("FINISHED", 0) == 0) {
+      spdlog::info("Job {} stopped with savepoint {}", job.id, sp->location);
+      finish(OpType::kOk, value, std::nullopt);
+    } else {
+      finish(OpType::kInfo, value, "the savepoint completed but the job is " + state);
+    }
+  }
+}
+
+// With HDFS, the test job's output is copied from HDFS into the shared directory, next to its
+// commit logs, before HDFS is torn down (tear-down then copies both into the store).
+void Run::FetchOutput() {
+  for (const auto& job : builtin_jobs_) {
+    if (job.output_uri.rfind("hdfs://", 0) != 0) continue;
+    std::string local = ctx_.RunSharedDir() + "/" + job.name + "/output";
+    auto t = Clock::now();
+    auto r = ExecChecked(*ctx_.nodes.front().remote,
+                         HdfsDb::FsShellArgv(ctx_, {"-get", job.output_uri, local}),
+                         {.timeout = std::chrono::seconds(300)});
+    if (!r.ok()) {
+      spdlog::warn("Copying the output of job {} from HDFS failed: {}", job.id,
+                   r.status().message());
+    } else {
+      spdlog::info("Copied the output of job {} from {} ({:.1f} s)", job.id, job.output_uri,
+                   SecondsSince(t));
+    }
+  }
+}
+
 // The registered TaskManagers (ids, RPC paths), so a run shows which ones were replaced.
 void Run::SaveTaskManagers(const std::string& name) {
   if (!flink_) return;
@@ -797,7 +932,11 @@ void Run::TearDown() {
     (void)store_.CollectLogs(n, paths);
   }
   if (!ctx_.nodes.empty() && !ctx_.run_id.empty()) {
-    (void)store_.CollectLogs(ctx_.nodes[0], {{ctx_.RunSharedDir() + "/job", "../job"}});
+    std::vector<LogPath> job_dirs;
+    for (const auto& job : builtin_jobs_) {
+      job_dirs.push_back({ctx_.RunSharedDir() + "/" + job.name, "../" + job.name});
+    }
+    (void)store_.CollectLogs(ctx_.nodes[0], job_dirs);
     if (!opts_.leave_db_running) {
       (void)ctx_.nodes[0].remote->Exec({"rm", "-rf", ctx_.RunSharedDir()});
     }
@@ -811,9 +950,7 @@ void Run::TearDown() {
 
 int Run::CheckAndReport(const Status& run_error) {
   auto ops = history_.Snapshot();
-  CheckOptions copts{.healthy_threshold = opts_.job_running_healthy_threshold,
-                     .recovery_grace_period_s = opts_.job_recovery_grace_period_s};
-  Analysis analysis = AnalyzeHistory(ops, copts, run_error);
+  Analysis analysis = AnalyzeRun(store_.dir(), opts_.ToJson(), ops, run_error);
   nlohmann::json results = analysis.results;
   Validity valid = analysis.valid;
   bool client_ran = std::any_of(ops.begin(), ops.end(),
@@ -872,6 +1009,8 @@ int Run::Execute() {
   step(err, [&] { return SubmitJob(); });
   step(err, [&] { return DriveTest(); });
   if (!ctx_.nodes.empty()) Gather();
+  if (err.ok()) StopJobs();
+  if (dbs_set_up_ == dbs_.size() && !dbs_.empty()) FetchOutput();
   if (!err.ok()) spdlog::error("{}", err.message());
   (void)store_.WriteJson("cluster.json", cluster_ ? cluster_->ToJson() : nlohmann::json());
   TearDown();

@@ -129,6 +129,29 @@ Status TestOptions::Validate() {
     JF_ASSIGN_OR_RETURN(auto kv, ParseFlinkOverride(arg));
     flink_overrides[kv.first] = kv.second;
   }
+  if (job_sink != "exactly-once" && job_sink != "append" && job_sink != "none") {
+    return InvalidArgument("--job-sink must be exactly-once, append or none, got '{}'", job_sink);
+  }
+  if (job_semantics != "exactly-once" && job_semantics != "at-least-once") {
+    return InvalidArgument("--job-semantics must be exactly-once or at-least-once, got '{}'",
+                           job_semantics);
+  }
+  if (auto it = flink_overrides.find(kCheckpointingModeKey); it != flink_overrides.end()) {
+    std::string mode = it->second;
+    std::transform(mode.begin(), mode.end(), mode.begin(), ::toupper);
+    std::string from_config = mode == "AT_LEAST_ONCE"  ? "at-least-once"
+                              : mode == "EXACTLY_ONCE" ? "exactly-once"
+                                                       : "";
+    if (from_config.empty()) {
+      return InvalidArgument("--flink-config {}={}: must be EXACTLY_ONCE or AT_LEAST_ONCE",
+                             kCheckpointingModeKey, it->second);
+    }
+    if (job_semantics_given && from_config != job_semantics) {
+      return InvalidArgument("--job-semantics {} contradicts --flink-config {}={}", job_semantics,
+                             kCheckpointingModeKey, it->second);
+    }
+    job_semantics = from_config;
+  }
   if (!seed_given) {
     seed = std::random_device{}();
     seed = (seed << 32) ^ std::random_device{}();
@@ -168,6 +191,9 @@ nlohmann::json TestOptions::ToJson() const {
           {"poll-interval", poll_interval_s},
           {"job-rate", job_rate},
           {"job-splits", job_splits},
+          {"job-keys-per-split", kJobKeysPerSplit},
+          {"job-sink", job_sink},
+          {"job-semantics", job_semantics},
           {"taskmanager-slots", taskmanager_slots},
           {"spare-slots", spare_slots},
           {"restart-delay", restart_delay_s},

@@ -53,6 +53,15 @@ struct TestOptions {
   double poll_interval_s = 1;
   double job_rate = 100;     // records per second, in total
   int job_splits = 12;
+  // The test job's output sink: "exactly-once" (Flink's FileSink, committed with checkpoints),
+  // "append" (plain appends, no commit protocol: a negative control) or "none" (no output, the
+  // original's topology). The output is checked at the end of the run.
+  std::string job_sink = "exactly-once";
+  // "exactly-once" or "at-least-once" (execution.checkpointing.mode); with at-least-once only
+  // "nothing lost" is asserted of the output. Set from --flink-config
+  // execution.checkpointing.mode when not given.
+  std::string job_semantics = "exactly-once";
+  bool job_semantics_given = false;
   int taskmanager_slots = 1;
   int spare_slots = 0;
   double readiness_timeout_s = 120;
@@ -74,6 +83,10 @@ struct TestOptions {
 
   nlohmann::json ToJson() const;
 };
+
+// Keys per source split of the test job (its --keys-per-split; the output checker needs it).
+inline constexpr int kJobKeysPerSplit = 4;
+inline constexpr const char* kCheckpointingModeKey = "execution.checkpointing.mode";
 
 // Floor of --job-recovery-grace-period (the original required at least 60 s; this harness takes
 // shorter values for quick CI runs, down to this floor).
