@@ -360,6 +360,12 @@ Result<nlohmann::json> FlinkRest::JobCheckpoints(const std::string& job_id) cons
   return WithUrl(ParseJsonBody(resp.body), base_url_ + path);
 }
 
+Result<nlohmann::json> FlinkRest::JobCheckpointConfig(const std::string& job_id) const {
+  const std::string path = "/jobs/" + EncodeSegment(job_id) + "/checkpoints/config";
+  JF_ASSIGN_OR_RETURN(HttpResponse resp, GetChecked(path));
+  return WithUrl(ParseJsonBody(resp.body), base_url_ + path);
+}
+
 Result<std::string> FlinkRest::UploadJar(const std::string& jar_path) const {
   const std::string url = base_url_ + "/jars/upload";
   JF_ASSIGN_OR_RETURN(HttpResponse resp,

@@ -137,6 +137,8 @@ class FlinkRest {
   Result<std::vector<TaskManagerInfo>> TaskManagers() const;
   Result<nlohmann::json> JobExceptions(const std::string& job_id) const;
   Result<nlohmann::json> JobCheckpoints(const std::string& job_id) const;
+  // GET /jobs/:jobid/checkpoints/config, as is (mode, interval, ...).
+  Result<nlohmann::json> JobCheckpointConfig(const std::string& job_id) const;
 
   // Uploads a jar (form field "jarfile", application/x-java-archive); returns the jar id.
   Result<std::string> UploadJar(const std::string& jar_path) const;

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "checker/availability.h"
+#include "checker/consistency.h"
 #include "checker/output.h"
 #include "checker/recovery.h"
 #include "history/history.h"
@@ -31,19 +32,24 @@ Analysis AnalyzeHistory(const std::vector<Op>& ops, CheckOptions opts, const Sta
   } else if (client_ran && r.valid == Validity::kInvalid) {
     a.valid = Validity::kInvalid;
   }
+  a.anomalies = std::move(r.anomalies);
+  ConsistencyChecker consistency;
+  CheckResult c = consistency.Check(opts, ops);
+  a.results[consistency.name()] = CheckResultToJson(c);
+  if (run_error.ok() || c.valid == Validity::kInvalid) a.valid = Combine(a.valid, c.valid);
+  a.anomalies.insert(a.anomalies.end(), c.anomalies.begin(), c.anomalies.end());
+  std::stable_sort(a.anomalies.begin(), a.anomalies.end(),
+                   [](const Anomaly& x, const Anomaly& y) { return x.time < y.time; });
   a.results["valid?"] = a.valid == Validity::kValid     ? nlohmann::json(true)
                         : a.valid == Validity::kInvalid ? nlohmann::json(false)
                                                         : nlohmann::json("unknown");
   a.results["recovery"] = RecoveryTimes(ops);
-  a.anomalies = std::move(r.anomalies);
   return a;
 }
 
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr const char* kStopJobOpF = "stop-job";
 
 bool IsDir(const fs::path& p) {
   std::error_code ec;
@@ -76,7 +82,7 @@ void AnalyzeOneJob(const fs::path& dir, const std::string& name, const nlohmann:
   const bool at_least_once = test.value("job-semantics", "exactly-once") == "at-least-once";
   nlohmann::json j = {{"sink", sink}, {"semantics", at_least_once ? "at-least-once" : "exactly-once"}};
   bool stopped = std::any_of(ops.begin(), ops.end(), [&](const Op& op) {
-    return op.f == kStopJobOpF && op.type == OpType::kOk && op.value.is_object() &&
+    return op.f == kStopJobF && op.type == OpType::kOk && op.value.is_object() &&
            op.value.value("dir", "") == name;
   });
   j["stopped-with-savepoint"] = stopped;

@@ -16,7 +16,8 @@ namespace jf {
 struct Analysis {
   Validity valid = Validity::kValid;
   std::vector<Anomaly> anomalies;
-  // results.json's checker parts: "availability", "valid?", "recovery", and "error" if any.
+  // results.json's checker parts: "availability", "consistency", "valid?", "recovery", and
+  // "error" if any; AnalyzeRun adds "output".
   nlohmann::json results = nlohmann::json::object();
 };
 

@@ -17,8 +17,10 @@
 #include <thread>
 
 #include "checker/availability.h"
+#include "checker/consistency.h"
 #include "core/analysis.h"
 #include "checker/recovery.h"
+#include "client/consistency_probe.h"
 #include "client/flink_rest.h"
 #include "client/job_poller.h"
 #include "client/leader.h"
@@ -200,6 +202,7 @@ class Run {
   Status SubmitJob();
   Status DriveTest();
   void ClientLoop();
+  void ConsistencyLoop();
   void ObserveUntil(Clock::time_point until);
   void CancelAttempt(const LeaderFinder& finder, bool final);
   Result<std::string> LaunchOne(const std::string& jar_path, const std::string& entry,
@@ -524,6 +527,41 @@ void Run::ClientLoop() {
   }
 }
 
+// The consistency probe (client/consistency_probe.h), beside the job poller so that a JobManager
+// that answers slowly (paused, partitioned) does not delay the polls: every poll interval, what
+// every JobManager lists (process 1, `jobmanagers`) and the leader's checkpoint statistics
+// (process 2, `checkpoints`; skipped while no leader is found).
+void Run::ConsistencyLoop() {
+  try {
+    LeaderFinder finder(FlinkLeaderSource(zk_, ctx_, flink_->HaClusterId(ctx_)),
+                        flink_->RestUrls(ctx_));
+    ConsistencyProbe probe(flink_->RestUrls(ctx_), job_ids_);
+    auto interval = PollInterval();
+    auto next = Clock::now();
+    while (!stop_client_.load()) {
+      history_.Append(Op{.type = OpType::kInvoke, .process = 1, .f = kJobManagersF});
+      ProbeOutcome jm = probe.SampleJobManagers();
+      history_.Append(Op{.type = jm.type, .process = 1, .f = kJobManagersF, .value = jm.value,
+                         .error = jm.error});
+      if (auto leader = finder.Find(); leader.ok() && !stop_client_.load()) {
+        history_.Append(Op{.type = OpType::kInvoke, .process = 2, .f = kCheckpointsF});
+        ProbeOutcome cp = probe.SampleCheckpoints(leader->rest_url);
+        history_.Append(Op{.type = cp.type, .process = 2, .f = kCheckpointsF, .value = cp.value,
+                           .error = cp.error, .ext = {{"jobmanager", leader->rest_url}}});
+      }
+      next += interval;
+      auto now = Clock::now();
+      if (next > now) {
+        std::this_thread::sleep_until(next);
+      } else {
+        next = now;
+      }
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("The consistency probe thread crashed: {}", e.what());
+  }
+}
+
 // The node of a role's leader: the leading JobManager as ZooKeeper names it, or the ZooKeeper
 // server whose `srvr` says leader.
 Result<std::string> Run::LeaderNode(const std::string& role) {
@@ -666,14 +704,17 @@ Status Run::DriveTest() {
     nemesis_ = std::move(composite);
   }
   std::thread client([this] { ClientLoop(); });
+  std::thread probe([this] { ConsistencyLoop(); });
   struct Joiner {
     Run* run;
     std::thread* t;
+    std::thread* u;
     ~Joiner() {
       run->stop_client_ = true;
       if (t->joinable()) t->join();
+      if (u->joinable()) u->join();
     }
-  } joiner{this, &client};
+  } joiner{this, &client, &probe};
 
   // Faults start only once the job has run with all its tasks (the original waited 60 s).
   auto wait_healthy_until =
@@ -776,6 +817,9 @@ void Run::Gather() {
       if (auto cp = rest.JobCheckpoints(id); cp.ok()) {
         (void)store_.WriteJson("job-checkpoints" + suffix + ".json", *cp);
       }
+      if (auto cc = rest.JobCheckpointConfig(id); cc.ok()) {
+        (void)store_.WriteJson("job-checkpoint-config" + suffix + ".json", *cc);
+      }
     }
     return;
   }
@@ -791,10 +835,10 @@ void Run::Gather() {
 void Run::StopJobs() {
   for (const auto& job : builtin_jobs_) {
     if (job.output_uri.empty() || g_interrupted) continue;
-    history_.Append(Op{.type = OpType::kInvoke, .process = 0, .f = "stop-job",
+    history_.Append(Op{.type = OpType::kInvoke, .process = 0, .f = kStopJobF,
                        .value = {{"job-id", job.id}, {"dir", job.name}}});
     auto finish = [&](OpType type, nlohmann::json value, std::optional<std::string> error) {
-      history_.Append(Op{.type = type, .process = 0, .f = "stop-job", .value = std::move(value),
+      history_.Append(Op{.type = type, .process = 0, .f = kStopJobF, .value = std::move(value),
                          .error = std::move(error)});
     };
     spdlog::info("Stopping job {} with a savepoint", job.id);

@@ -32,6 +32,10 @@ assert end - start, f"no new TaskManager id: start {start} end {end}"
 res = json.load(open(f"{run}/results.json"))
 assert res["valid?"] is True
 assert res["recovery"]["harness"]["summary"]["count"] >= 1, res["recovery"]["harness"]
+out = res["output"]["jobs"]["job"]
+assert out["sink"] == "exactly-once" and out["valid?"] is True, out
+assert out["records-checked"] > 0 and out["stopped-with-savepoint"] is True, out
+assert res["consistency"]["valid?"] is True, res["consistency"]
 print(f"ok: {len(hits)} kills hit {len(killed)} processes; {len(started)} came back; "
       f"new TaskManager ids: {len(end - start)}; recovery {res['recovery']['harness']['summary']}")
 PY
