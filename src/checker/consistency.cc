@@ -279,7 +279,13 @@ CheckResult ConsistencyChecker::Check(const CheckOptions& opts,
     }
   }
 
-  std::map<std::string, int64_t> listed_samples, absent_samples;
+  std::map<std::string, int64_t> listed_samples, absent_samples, overlap_samples;
+  // Per job, the current run of samples in which two JobMasters list it RUNNING.
+  struct Overlap {
+    const Op* first = nullptr;
+    bool reported = false;
+  };
+  std::map<std::string, Overlap> overlaps;
   std::set<std::string> renamed;  // ids reported by job-id-changed
   const JobManagersSample* last_answered = nullptr;
   for (const JobManagersSample& s : samples) {
@@ -300,16 +306,25 @@ CheckResult ConsistencyChecker::Check(const CheckOptions& opts,
                                     l.id, l.name, name->second));
       }
     }
-    for (const auto& [job, by_start] : running) {
-      if (by_start.size() < 2) continue;
-      auto first = by_start.begin(), second = std::next(first);
+    if (s.answers == 0) continue;  // says nothing: neither starts nor ends an overlap
+    for (const std::string& job : submitted) {
+      auto r = running.find(job);
+      Overlap& o = overlaps[job];
+      if (r == running.end() || r->second.size() < 2) {
+        o = Overlap{};
+        continue;
+      }
+      ++overlap_samples[job];
+      if (o.first == nullptr) o.first = s.op;
+      if (o.reported || s.op->time - o.first->time < kTwoJobMastersToleranceNs) continue;
+      o.reported = true;
+      auto first = r->second.begin(), second = std::next(first);
       findings.Report(kTwoJobManagers, *s.op,
-                      fmt::format("Job {} runs on two JobMasters at once: {} lists it RUNNING "
-                                  "since {} ms, {} since {} ms.",
-                                  job, first->second, first->first, second->second,
-                                  second->first));
+                      fmt::format("Job {} runs on two JobMasters at once for {:.1f} s: {} lists "
+                                  "it RUNNING since {} ms, {} since {} ms.",
+                                  job, (s.op->time - o.first->time) / 1e9, first->second,
+                                  first->first, second->second, second->first));
     }
-    if (s.answers == 0) continue;
     last_answered = &s;
     for (const std::string& job : submitted) {
       if (listed.count(job)) {
@@ -343,7 +358,8 @@ CheckResult ConsistencyChecker::Check(const CheckOptions& opts,
               {"highest_completed_id", nullptr},
               {"restores", json::array()},
               {"samples", listed_samples[job]},
-              {"absent_samples", absent_samples[job]}};
+              {"absent_samples", absent_samples[job]},
+              {"two_jobmasters_samples", overlap_samples[job]}};
     if (auto it = checkpoints.find(job); it != checkpoints.end()) {
       const JobCheckpoints& jc = it->second;
       d["completed_checkpoints"] = jc.completed.size();

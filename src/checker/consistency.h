@@ -24,12 +24,16 @@
 //                           began; the REST API gives no completion time):
 //                           "Job <job> restored checkpoint <id> at <at> ms, but checkpoint <C> had
 //                           completed at <C.ack> ms: the restore rolled back."
-//  two-jobmanagers          in one jobmanagers sample, URLs list one submitted job RUNNING with
-//                           different start-times: two JobMasters run it at once (a standby's
-//                           REST endpoint forwards to the leader, so the same start-time on two
-//                           URLs is one JobMaster seen twice):
-//                           "Job <job> runs on two JobMasters at once: <url1> lists it RUNNING
-//                           since <t1> ms, <url2> since <t2> ms."
+//  two-jobmanagers          URLs list one submitted job RUNNING with different start-times (a
+//                           standby's REST endpoint forwards to the leader, so the same start-time
+//                           on two URLs is one JobMaster seen twice) in every answered jobmanagers
+//                           sample for at least kTwoJobMastersToleranceNs (harness time, from the
+//                           first such sample): two JobMasters run it at once. Shorter overlaps
+//                           are counted only (details.jobs.*.two_jobmasters_samples): a deposed
+//                           leader that resumes from a pause serves its stale view until its
+//                           ZooKeeper client learns that its session expired. One anomaly per
+//                           overlap: "Job <job> runs on two JobMasters at once for <d> s: <url1>
+//                           lists it RUNNING since <t1> ms, <url2> since <t2> ms."
 //  job-lost                 the last jobmanagers sample in which a JobManager answered lists a
 //                           submitted job in no answer, in any state, and the harness had not
 //                           ended it by then: "Job <job> is lost: no JobManager knows it at the
@@ -47,7 +51,7 @@
 // Details: {"samples", "jobmanagers_samples", "checkpoints_samples",
 //           "jobs": {job: {"completed_checkpoints", "highest_completed_id", "restores": [{"id",
 //                    "at"}], "samples" (answered jobmanagers samples listing it),
-//                    "absent_samples"}},
+//                    "absent_samples", "two_jobmasters_samples"}},
 //           "rules": {rule: violations}}.
 #ifndef JF_CHECKER_CONSISTENCY_H_
 #define JF_CHECKER_CONSISTENCY_H_
@@ -61,6 +65,7 @@ namespace jf {
 inline constexpr const char* kStopJobF = "stop-job";
 inline constexpr size_t kMaxAnomaliesPerRule = 20;
 inline constexpr int64_t kRestoreMarginMs = 1000;
+inline constexpr int64_t kTwoJobMastersToleranceNs = 5'000'000'000;
 
 class ConsistencyChecker : public Checker {
  public:

@@ -229,18 +229,38 @@ TEST(ConsistencyCheckerTest, RestoreRollbackIsFound) {
 }
 
 TEST(ConsistencyCheckerTest, TwoJobMastersRunningOneJobAreFound) {
+  auto both = [](Builder& b, double t) {
+    b.JobManagers(t, {{kJm1, Answer({Row(kJob, "RUNNING", 1000)})},
+                      {kJm2, Answer({Row(kJob, "RUNNING", 2000)})},
+                      {kJm3, Answer({Row(kJob, "RUNNING", 1000)})}});
+  };
   Builder b;
   b.Poll(0);
-  b.JobManagers(1, {{kJm1, Answer({Row(kJob, "RUNNING", 1000)})},
-                    {kJm2, Answer({Row(kJob, "RUNNING", 2000)})},
-                    {kJm3, Answer({Row(kJob, "RUNNING", 1000)})}});
+  for (int t = 1; t <= 7; ++t) both(b, t);  // 6 s of overlap
   auto r = Check(b.ops());
   ExpectOnly(r, "two-jobmanagers",
-             fmt::format("Job {} runs on two JobMasters at once: {} lists it RUNNING since 1000 "
-                         "ms, {} since 2000 ms.",
+             fmt::format("Job {} runs on two JobMasters at once for 5.0 s: {} lists it RUNNING "
+                         "since 1000 ms, {} since 2000 ms.",
                          kJob, kJm1, kJm2));
-  ASSERT_EQ(r.anomalies.size(), 1u);
-  EXPECT_EQ(r.anomalies[0].op_index, 3);
+  ASSERT_EQ(r.anomalies.size(), 1u);  // one per overlap
+  EXPECT_EQ(r.anomalies[0].op_index, 13);  // the sample at 6 s, 5 s after the first
+  EXPECT_EQ(r.details["jobs"][kJob]["two_jobmasters_samples"], 7);
+
+  // A shorter overlap (a deposed leader resuming from a pause), interrupted by a sample with one
+  // JobMaster, is only counted; a sample nobody answered neither ends nor starts one.
+  Builder brief;
+  brief.Poll(0);
+  both(brief, 1);
+  both(brief, 4);
+  brief.JobManagers(5, {{kJm1, Answer({Row(kJob, "RUNNING", 2000)})}});
+  both(brief, 6);
+  brief.JobManagers(8, {{kJm1, Error()}, {kJm2, Error()}});
+  both(brief, 10);
+  auto ok = Check(brief.ops());
+  EXPECT_EQ(ok.valid, Validity::kValid) << ok.details.dump();
+  EXPECT_EQ(ok.details["jobs"][kJob]["two_jobmasters_samples"], 4);
+  both(brief, 11);  // 5 s after the overlap began at 6 s
+  EXPECT_EQ(Check(brief.ops()).valid, Validity::kInvalid);
 }
 
 TEST(ConsistencyCheckerTest, LostJobIsFound) {
