@@ -581,10 +581,30 @@ TEST_F(OutputCheckTest, CliExitCodes) {
   EXPECT_EQ(RunCheckOutputCli({out_.string(), "--commit-log-dir", commits_.string()}), 1);
   EXPECT_EQ(RunCheckOutputCli({(root_ / "nope").string(), "--commit-log-dir", commits_.string()}),
             254);
-  EXPECT_EQ(RunCheckOutputCli({out_.string()}), 254);  // --commit-log-dir is required
+  EXPECT_EQ(RunCheckOutputCli({out_.string()}), 254);  // --commit-log-dir is required here
   EXPECT_EQ(
       RunCheckOutputCli({out_.string(), "--commit-log-dir", commits_.string(), "--splits", "0"}),
       254);
+}
+
+TEST_F(OutputCheckTest, CliTakesAStoredRun) {
+  auto c = MakeCheckpoints(2);
+  WriteParts(CleanParts(c));
+  WriteCommitLogs(c);
+  // The layout a run leaves: RUN/test.json, RUN/job/{output,commits}.
+  fs::path run = root_ / "run";
+  fs::create_directories(run / "job");
+  fs::rename(out_, run / "job" / "output");
+  fs::rename(commits_, run / "job" / "commits");
+  // The splits come from test.json (the defaults would find unknown keys if they differed).
+  std::ofstream(run / "test.json") << nlohmann::json{{"job-splits", kS}, {"job-keys-per-split", kK}};
+  EXPECT_EQ(RunCheckOutputCli({run.string()}), 0);
+  EXPECT_EQ(RunCheckOutputCli({(run / "job").string()}), 0);
+  std::ofstream(run / "test.json") << nlohmann::json{{"job-splits", 1}, {"job-keys-per-split", 1}};
+  EXPECT_EQ(RunCheckOutputCli({run.string()}), 1);  // every key but 0 is unknown
+  EXPECT_EQ(RunCheckOutputCli({run.string(), "--splits", std::to_string(kS), "--keys-per-split",
+                               std::to_string(kK)}),
+            0);  // explicit options win
 }
 
 }  // namespace
