@@ -135,6 +135,7 @@ MatrixResult MakeMatrixResult(const std::string& name, int iteration, int exit_c
   r.harness_recovery = ParseSummary(At(j, {"recovery", "harness", "summary"}));
   r.flink_recovery = ParseSummary(At(j, {"recovery", "flink", "summary"}));
   r.wall_s = Number(At(j, {"timings", "total_s"}));
+  r.records = Number(At(j, {"output", "records-checked"}));
   return r;
 }
 
@@ -154,19 +155,21 @@ std::string RenderSummaryTable(const std::vector<MatrixResult>& results, std::si
   for (const auto& r : results) name_w = std::max(name_w, r.name.size());
   auto row = [&](const std::string& name, const std::string& iter, const std::string& verdict,
                  const std::string& hmed, const std::string& hmax, const std::string& fmed,
-                 const std::string& fmax, const std::string& wall, const std::string& store) {
+                 const std::string& fmax, const std::string& records, const std::string& wall,
+                 const std::string& store) {
     std::string line =
-        fmt::format("{:<{}}  {:>4}  {:<7}  {:>11}  {:>11}  {:>9}  {:>9}  {:>7}  {}", name, name_w,
-                    iter, verdict, hmed, hmax, fmed, fmax, wall, store);
+        fmt::format("{:<{}}  {:>4}  {:<7}  {:>11}  {:>11}  {:>9}  {:>9}  {:>8}  {:>7}  {}", name,
+                    name_w, iter, verdict, hmed, hmax, fmed, fmax, records, wall, store);
     line.erase(line.find_last_not_of(' ') + 1);
     return line + "\n";
   };
   std::string out = row("test", "iter", "verdict", "harness med", "harness max", "flink med",
-                        "flink max", "wall s", "store");
+                        "flink max", "records", "wall s", "store");
   for (const auto& r : results) {
     out += row(r.name, std::to_string(r.iteration), r.verdict, Seconds(r.harness_recovery.median),
                Seconds(r.harness_recovery.max), Seconds(r.flink_recovery.median),
-               Seconds(r.flink_recovery.max), Seconds(r.wall_s),
+               Seconds(r.flink_recovery.max),
+               r.records ? fmt::format("{:.0f}", *r.records) : std::string("-"), Seconds(r.wall_s),
                r.store_dir.empty() ? "-" : r.store_dir);
   }
   std::string notes;
@@ -197,6 +200,7 @@ nlohmann::json SummaryJson(const std::vector<MatrixResult>& results, std::size_t
                     {"recovery",
                      {{"harness", SummaryToJson(r.harness_recovery)},
                       {"flink", SummaryToJson(r.flink_recovery)}}},
+                    {"records-checked", OptionalJson(r.records)},
                     {"wall_s", OptionalJson(r.wall_s)}});
   }
   return {{"runs", runs},

@@ -65,6 +65,7 @@ struct MatrixResult {
   RecoverySummary harness_recovery;  // results.json recovery.harness.summary
   RecoverySummary flink_recovery;    // results.json recovery.flink.summary
   std::optional<double> wall_s;      // results.json timings.total_s
+  std::optional<double> records;     // results.json output.records-checked (output checked)
 };
 
 // "valid" (0), "invalid" (1), "unknown" (2), else "error" (254 bad arguments, 255 broken).

@@ -54,7 +54,8 @@ constexpr const char* kResultsJson = R"({
     "harness": {"kills": [], "windows": [],
                 "summary": {"count": 7, "min": 12.4, "median": 21.72, "max": 35.56}}
   },
-  "timings": {"setup_zookeeper_s": 1.2, "total_s": 93.37}
+  "timings": {"setup_zookeeper_s": 1.2, "total_s": 93.37},
+  "output": {"valid?": true, "records-checked": 5415}
 })";
 
 constexpr const char* kNoRecoveryJson = R"({
@@ -177,12 +178,14 @@ TEST_F(MatrixStoreTest, ResultReadsRecoveryAndWallTimeFromResultsJson) {
   EXPECT_DOUBLE_EQ(r.flink_recovery.median.value(), 1.5);
   EXPECT_DOUBLE_EQ(r.flink_recovery.max.value(), 3.07);
   EXPECT_DOUBLE_EQ(r.wall_s.value(), 93.37);
+  EXPECT_DOUBLE_EQ(r.records.value(), 5415);
 
   MatrixResult none = MakeMatrixResult("x", 1, kExitUnknown, RunDir("b", kNoRecoveryJson));
   EXPECT_EQ(none.harness_recovery.count, 0);
   EXPECT_FALSE(none.harness_recovery.median.has_value());
   EXPECT_FALSE(none.flink_recovery.max.has_value());
   EXPECT_DOUBLE_EQ(none.wall_s.value(), 7.66);
+  EXPECT_FALSE(none.records.has_value());
 
   for (const std::string& dir : {std::string(""), (root_ / "missing").string(),
                                  RunDir("c", "{not json"), RunDir("d", "[1, 2]")}) {
