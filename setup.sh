@@ -14,7 +14,7 @@ packages=(build-essential cmake pkg-config clang-format
   libgtest-dev libgmock-dev libtomlplusplus-dev libzookeeper-mt-dev libbenchmark-dev
   openjdk-17-jdk-headless maven python3 python3-pip
   tini runit iproute2 iptables procps psmisc util-linux tar iputils-ping netcat-openbsd
-  libnetfilter-queue-dev)
+  libnetfilter-queue-dev openssh-client openssh-server)
 
 step "Debian packages"
 missing=()
@@ -25,7 +25,29 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
+  # openssh-server is here only for the sshd that `cluster up --ssh` runs inside each node; the
+  # host must not get an sshd of its own. Its postinst starts /etc/init.d/ssh (or the systemd
+  # unit) through invoke-rc.d, which asks /usr/sbin/policy-rc.d first: exit 101 means "action
+  # forbidden", the standard way to keep apt installs from starting services. We create that file
+  # only if none exists (containers often ship one) and remove only our own afterwards, also if
+  # the install fails.
+  policy=/usr/sbin/policy-rc.d
+  ours_policy=
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# Temporary, from jepsen-flink setup.sh: start no services.\nexit 101\n' |
+      $SUDO tee "$policy" > /dev/null
+    $SUDO chmod 755 "$policy"
+    ours_policy=1
+    trap '[ -z "$ours_policy" ] || $SUDO rm -f "$policy"' EXIT
+  fi
+  new_sshd=
+  [[ " ${missing[*]} " == *" openssh-server "* ]] && new_sshd=1
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  if [ -n "$ours_policy" ]; then $SUDO rm -f "$policy"; ours_policy=; trap - EXIT; fi
+  # Not enabled either: Debian's init script and systemd unit both skip sshd while this file
+  # exists (the nodes' sshd is started directly and does not look at it). Only when we installed
+  # the package: a host sshd someone set up on purpose is left alone.
+  [ -z "$new_sshd" ] || $SUDO touch /etc/ssh/sshd_not_to_be_run
 else
   echo "all ${#packages[@]} packages present"
 fi

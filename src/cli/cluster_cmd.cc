@@ -6,6 +6,7 @@
 
 #include "cluster/leaks.h"
 #include "cluster/local_cluster.h"
+#include "cluster/ssh_nodes.h"
 #include "common/status.h"
 
 namespace jf {
@@ -16,6 +17,7 @@ struct ClusterFlags {
   int nodes = 3;
   std::string subnet = LocalClusterOptions{}.subnet;
   bool all = false;
+  bool ssh = false;
 };
 
 int Fail(const Status& s) {
@@ -30,9 +32,21 @@ int RunUp(const ClusterFlags& f) {
   o.state_dir = f.state_dir;
   auto cluster = LocalCluster::Up(o);
   if (!cluster.ok()) return Fail(cluster.status());
+  if (f.ssh) {
+    auto ssh = StartSsh(*cluster);
+    if (!ssh.ok()) {
+      // `up` creates all or nothing.
+      Status down = cluster->Down();
+      if (down.ok()) return Fail(ssh.status());
+      return Fail(Status(ssh.status().code(),
+                         ssh.status().message() +
+                             " (and removing the cluster failed too: " + down.message() + ")"));
+    }
+  }
   for (const auto& n : cluster->nodes()) {
     std::cout << n.name << "\t" << n.ip << "\tinit pid " << n.init_pid << "\n";
   }
+  if (f.ssh) std::cout << SshUsage(SshFilesFor(cluster->state_dir()), cluster->nodes());
   return 0;
 }
 
@@ -65,7 +79,9 @@ int RunDown(const ClusterFlags& f) {
 int RunStatus(const ClusterFlags& f) {
   auto cluster = LocalCluster::Load(f.state_dir);
   if (!cluster.ok()) return Fail(cluster.status());
-  std::cout << cluster->ToJson().dump(2) << "\n";
+  nlohmann::json j = cluster->ToJson();
+  if (auto ssh = SshStatus(*cluster); !ssh.is_null()) j["ssh"] = ssh;
+  std::cout << j.dump(2) << "\n";
   return 0;
 }
 
@@ -96,6 +112,9 @@ void AddClusterCommand(CLI::App& app, int* exit_code) {
   up->add_option("--local-nodes", flags->nodes, "Number of nodes (1-9)")->capture_default_str();
   up->add_option("--subnet", flags->subnet, "IPv4 /24 for the nodes' bridge")
       ->capture_default_str();
+  up->add_flag("--ssh", flags->ssh,
+               "Also run sshd on every node (port 22, user root); keys, known_hosts and node "
+               "lists go to <state-dir>/ssh");
   add_state_dir(up);
   up->callback([flags, exit_code] { *exit_code = RunUp(*flags); });
 

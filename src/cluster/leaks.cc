@@ -56,6 +56,13 @@ bool IsHarnessCommand(const std::string& cmdline) {
   return fs::path(argv0).filename() == "jepsen-flink";
 }
 
+// True for an OpenSSH server: argv[0] `sshd` or `.../sshd`, or a title it set itself ("sshd:
+// /usr/sbin/sshd -f ... [listener] ...", "sshd: root@notty").
+bool IsSshd(const std::string& cmdline) {
+  std::string argv0 = cmdline.substr(0, cmdline.find(' '));
+  return argv0 == "sshd:" || fs::path(argv0).filename() == "sshd";
+}
+
 bool ContainsWord(const std::string& text, const std::string& word) {
   for (size_t pos = text.find(word); pos != std::string::npos; pos = text.find(word, pos + 1)) {
     bool start_ok = pos == 0 || text[pos - 1] == ' ';
@@ -186,6 +193,7 @@ std::vector<ProcessInfo> OurProcesses(const std::vector<ProcessInfo>& procs,
   const std::string dir = NormalizeDir(state_dir);
   const std::string nodes_dir = dir + "/nodes";
   const std::string shared_dir = dir + "/shared";
+  const std::string ssh_dir = dir + "/ssh";
   std::set<int> ours;
   std::multimap<int, int> children;
   for (const auto& p : procs) {
@@ -193,7 +201,8 @@ std::vector<ProcessInfo> OurProcesses(const std::vector<ProcessInfo>& procs,
     if (p.pid <= 1) continue;
     bool seed = IsOurName(p.netns) || ContainsWord(p.cmdline, kNodeInitMarker) ||
                 (!IsHarnessCommand(p.cmdline) &&
-                 (MentionsPath(p.cmdline, nodes_dir) || MentionsPath(p.cmdline, shared_dir)));
+                 (MentionsPath(p.cmdline, nodes_dir) || MentionsPath(p.cmdline, shared_dir))) ||
+                (IsSshd(p.cmdline) && MentionsPath(p.cmdline, ssh_dir));
     if (seed) ours.insert(p.pid);
   }
   std::vector<int> todo(ours.begin(), ours.end());

@@ -2,7 +2,7 @@
 // by its fixed names, without any state file: network namespaces jf-*, the bridge and veths
 // jf-*, iptables chains JF-* (host and our namespaces), tc qdiscs with handle 4a46: (in our
 // namespaces and on our host links), mounts under the state dir or /run/netns/jf-*, and the
-// nodes' processes (also those stopped with SIGSTOP).
+// nodes' processes (also those stopped with SIGSTOP, and the nodes' sshd, see OurProcesses).
 //
 // SystemProbe is the only way the detector looks at the machine, so tests use a fake.
 //
@@ -82,8 +82,10 @@ std::vector<Leak> FindLeaks(SystemProbe& probe, const std::string& state_dir);
 
 // The processes among `procs` that belong to a local cluster: those in a jf-* network namespace,
 // the unshare/tini wrappers (command line has kNodeInitMarker), those whose command line names
-// <state_dir>/nodes or <state_dir>/shared (not the jepsen-flink harness itself), and every
-// descendant of those. Zombies are left out: they hold nothing and only their parent can reap them.
+// <state_dir>/nodes or <state_dir>/shared (not the jepsen-flink harness itself), an sshd whose
+// command line names <state_dir>/ssh (a node's sshd that escaped its node; an ssh client using
+// the cluster's key is the user's, not ours), and every descendant of those. Zombies are left
+// out: they hold nothing and only their parent can reap them.
 std::vector<ProcessInfo> OurProcesses(const std::vector<ProcessInfo>& procs,
                                       const std::string& state_dir);
 

@@ -156,6 +156,32 @@ TEST(LeaksTest, ReportsNodeProcessesAndStoppedOnes) {
   EXPECT_EQ(Dump(leaks).find("process 800"), std::string::npos) << Dump(leaks);
 }
 
+TEST(LeaksTest, ReportsAnSshdOfTheClusterOutsideItsNode) {
+  FakeProbe p;
+  // A node's sshd that outlived its node (not in our netns, not below a node's init): found by
+  // its config under <state_dir>/ssh, as named in the title sshd gives itself.
+  p.processes.push_back({700, 1, 'S',
+                         "sshd: /usr/sbin/sshd -f /var/lib/jepsen-flink/ssh/sshd_config.n1 -E "
+                         "/var/log/sshd.log [listener] 0 of 100-200 startups",
+                         ""});
+  p.processes.push_back({701, 700, 'S', "sshd: root@notty", ""});
+  p.processes.push_back(
+      {702, 1, 'S', "/usr/sbin/sshd -f /var/lib/jepsen-flink/ssh/sshd_config.n2", ""});
+  // The user's ssh client with the cluster's key, and the host's own sshd (in FakeProbe): not ours.
+  p.processes.push_back(
+      {703, 1, 'S', "ssh -i /var/lib/jepsen-flink/ssh/id_ed25519 root@10.77.7.11", ""});
+  p.processes.push_back({704, 1, 'S', "sshd: /usr/sbin/sshd -f /etc/ssh/sshd_config", ""});
+  auto dump = Dump(FindLeaks(p, kStateDir));
+  EXPECT_NE(dump.find("process 700"), std::string::npos) << dump;
+  EXPECT_NE(dump.find("process 701"), std::string::npos) << dump;
+  EXPECT_NE(dump.find("process 702"), std::string::npos) << dump;
+  EXPECT_EQ(dump.find("process 703"), std::string::npos) << dump;
+  EXPECT_EQ(dump.find("process 704"), std::string::npos) << dump;
+  EXPECT_EQ(dump.find("process 300"), std::string::npos) << dump;
+  // Another state dir's ssh is not this one's.
+  EXPECT_TRUE(FindLeaks(p, "/var/lib/jepsen-flink2").empty());
+}
+
 TEST(LeaksTest, ReportsOurFreezerCgroups) {
   FakeProbe p;
   p.cgroups = {"/sys/fs/cgroup/unified/jepsen-flink", "/sys/fs/cgroup/unified/jepsen-flink/n2"};

@@ -403,6 +403,7 @@ Status Build(const std::string& state_dir, const Ipv4Subnet& subnet,
   const std::string shared = state_dir + "/shared";
   // No cluster and no leftovers exist (checked), so old node dirs are from a crashed run.
   fs::remove_all(state_dir + "/nodes", ec);
+  fs::remove_all(state_dir + "/ssh", ec);  // `cluster up --ssh` makes it afresh
   fs::remove_all(shared, ec);
   fs::create_directories(shared, ec);
   if (ec) return Internal("cannot create {}: {}", shared, ec.message());
@@ -826,10 +827,11 @@ Status DownAll(const std::string& state_dir) {
     mounted = true;
   }
   if (mounted) {
-    problems.push_back(fmt::format("not removing {}/nodes and {}/shared: mounts remain", dir, dir));
+    problems.push_back(
+        fmt::format("not removing {0}/nodes, {0}/shared and {0}/ssh: mounts remain", dir));
   } else {
     std::error_code ec;
-    for (const char* sub : {"nodes", "shared", "cluster.json", "cluster.json.tmp"}) {
+    for (const char* sub : {"nodes", "shared", "ssh", "cluster.json", "cluster.json.tmp"}) {
       fs::remove_all(dir + "/" + sub, ec);
       if (ec) problems.push_back(fmt::format("cannot remove {}/{}: {}", dir, sub, ec.message()));
     }

@@ -99,8 +99,8 @@ class LocalCluster {
 // Removes everything any local cluster left on this machine, also after a crash of the harness
 // and with the state file missing or stale: processes of the nodes, netns jf-*, veths and bridge
 // jf-*, iptables chains JF-* in the host (with the rules that jump to them; nothing else), mounts
-// under state_dir or /run/netns/jf-*, and <state_dir>/{nodes,shared,cluster.json}. The state_dir
-// itself is kept. Idempotent. Returns an error naming what could not be removed.
+// under state_dir or /run/netns/jf-*, and <state_dir>/{nodes,shared,ssh,cluster.json}. The
+// state_dir itself is kept. Idempotent. Returns an error naming what could not be removed.
 Status DownAll(const std::string& state_dir);
 
 // ---- Pure helpers, exposed for tests. ----

@@ -46,3 +46,7 @@ add_test(NAME slow_test_all_matrix COMMAND bash ${JF_IT}/test_all_matrix.sh ${JF
 set_tests_properties(slow_test_all_matrix PROPERTIES
   LABELS slow RESOURCE_LOCK local_cluster TIMEOUT 5400
   ENVIRONMENT "JF_SOURCE_ROOT=${CMAKE_SOURCE_DIR}")
+
+# After it_sigkill_cleanup, which leaves no cluster up: `cluster up --ssh` in its own state dir.
+jf_integration_test(it_ssh_cluster ssh_cluster.sh 300)
+set_tests_properties(it_ssh_cluster PROPERTIES DEPENDS it_sigkill_cleanup)
