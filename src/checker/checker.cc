@@ -17,11 +17,15 @@ Validity Combine(Validity a, Validity b) {
   return Validity::kValid;
 }
 
+nlohmann::json ValidityJson(Validity v) {
+  return v == Validity::kValid     ? nlohmann::json(true)
+         : v == Validity::kInvalid ? nlohmann::json(false)
+                                   : nlohmann::json("unknown");
+}
+
 nlohmann::json CheckResultToJson(const CheckResult& r) {
   nlohmann::json j;
-  j["valid?"] = r.valid == Validity::kValid     ? nlohmann::json(true)
-                : r.valid == Validity::kInvalid ? nlohmann::json(false)
-                                                : nlohmann::json("unknown");
+  j["valid?"] = ValidityJson(r.valid);
   j["anomalies"] = nlohmann::json::array();
   for (const auto& a : r.anomalies) {
     j["anomalies"].push_back(

@@ -17,6 +17,8 @@ namespace jf {
 enum class Validity { kValid, kInvalid, kUnknown };
 
 const char* ValidityName(Validity v);  // "true", "false", "unknown" as Jepsen prints :valid?
+// results.json's "valid?": true, false or "unknown".
+nlohmann::json ValidityJson(Validity v);
 
 // Jepsen's merge: false beats unknown beats true.
 Validity Combine(Validity a, Validity b);

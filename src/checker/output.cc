@@ -1005,9 +1005,7 @@ nlohmann::json OutputCheckResultToJson(const OutputCheckResult& r) {
   using nlohmann::json;
   auto opt = [](const auto& o) { return o ? json(*o) : json(nullptr); };
   json j;
-  j["valid?"] = r.valid == Validity::kValid     ? json(true)
-                : r.valid == Validity::kInvalid ? json(false)
-                                                : json("unknown");
+  j["valid?"] = ValidityJson(r.valid);
   j["committed_checkpoint"] = opt(r.committed_checkpoint);
   j["highest_checkpoint"] = opt(r.highest_checkpoint);
   j["files"] = {{"finished", r.finished_files},

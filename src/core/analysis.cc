@@ -40,9 +40,7 @@ Analysis AnalyzeHistory(const std::vector<Op>& ops, CheckOptions opts, const Sta
   a.anomalies.insert(a.anomalies.end(), c.anomalies.begin(), c.anomalies.end());
   std::stable_sort(a.anomalies.begin(), a.anomalies.end(),
                    [](const Anomaly& x, const Anomaly& y) { return x.time < y.time; });
-  a.results["valid?"] = a.valid == Validity::kValid     ? nlohmann::json(true)
-                        : a.valid == Validity::kInvalid ? nlohmann::json(false)
-                                                        : nlohmann::json("unknown");
+  a.results["valid?"] = ValidityJson(a.valid);
   a.results["recovery"] = RecoveryTimes(ops);
   return a;
 }
@@ -155,9 +153,7 @@ void AnalyzeOneJob(const fs::path& dir, const std::string& name, const nlohmann:
       }
     }
   }
-  j["valid?"] = v == Validity::kValid     ? nlohmann::json(true)
-                : v == Validity::kInvalid ? nlohmann::json(false)
-                                          : nlohmann::json("unknown");
+  j["valid?"] = ValidityJson(v);
   if (!reasons.empty()) j["reasons"] = reasons;
   out->valid = Combine(out->valid, v);
   out->results["jobs"][name] = std::move(j);
@@ -180,9 +176,7 @@ OutputAnalysis AnalyzeJobOutputs(const std::string& run_dir, const nlohmann::jso
   uint64_t records = 0;
   for (const auto& [_, j] : out.results["jobs"].items()) records += j.value("records-checked", 0ull);
   out.results["records-checked"] = records;
-  out.results["valid?"] = out.valid == Validity::kValid     ? nlohmann::json(true)
-                          : out.valid == Validity::kInvalid ? nlohmann::json(false)
-                                                            : nlohmann::json("unknown");
+  out.results["valid?"] = ValidityJson(out.valid);
   return out;
 }
 
@@ -196,9 +190,7 @@ Analysis AnalyzeRun(const std::string& run_dir, const nlohmann::json& test,
     a.results["output"] = o.results;
     // As for the history: a run that broke is unknown unless its output shows an anomaly.
     if (run_error.ok() || o.valid == Validity::kInvalid) a.valid = Combine(a.valid, o.valid);
-    a.results["valid?"] = a.valid == Validity::kValid     ? nlohmann::json(true)
-                          : a.valid == Validity::kInvalid ? nlohmann::json(false)
-                                                          : nlohmann::json("unknown");
+    a.results["valid?"] = ValidityJson(a.valid);
     a.anomalies.insert(a.anomalies.end(), o.anomalies.begin(), o.anomalies.end());
   }
   return a;

@@ -82,6 +82,18 @@ void InstallInterruptHandlers() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
+// Paces a loop to one iteration per interval: sleeps until *next + interval; a loop that fell
+// behind starts its next interval now instead of catching up.
+void SleepUntilNext(Clock::time_point* next, std::chrono::milliseconds interval) {
+  *next += interval;
+  auto now = Clock::now();
+  if (*next > now) {
+    std::this_thread::sleep_until(*next);
+  } else {
+    *next = now;
+  }
+}
+
 double SecondsSince(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
@@ -513,13 +525,7 @@ void Run::ClientLoop() {
         spdlog::info("Poll {}: {}", OpTypeName(out.type), out.error.value_or(""));
         last_state.clear();
       }
-      next += interval;
-      auto now = Clock::now();
-      if (next > now) {
-        std::this_thread::sleep_until(next);
-      } else {
-        next = now;
-      }
+      SleepUntilNext(&next, interval);
     }
     if (cancel_invoked_ && !cancel_done_) CancelAttempt(finder, /*final=*/true);
   } catch (const std::exception& e) {
@@ -549,13 +555,7 @@ void Run::ConsistencyLoop() {
         history_.Append(Op{.type = cp.type, .process = 2, .f = kCheckpointsF, .value = cp.value,
                            .error = cp.error, .ext = {{"jobmanager", leader->rest_url}}});
       }
-      next += interval;
-      auto now = Clock::now();
-      if (next > now) {
-        std::this_thread::sleep_until(next);
-      } else {
-        next = now;
-      }
+      SleepUntilNext(&next, interval);
     }
   } catch (const std::exception& e) {
     spdlog::error("The consistency probe thread crashed: {}", e.what());
