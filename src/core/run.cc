@@ -34,6 +34,8 @@
 #include "nemesis/pause.h"
 #include "cluster/freezer.h"
 #include "cluster/local_cluster.h"
+#include "control/ssh_hosts.h"
+#include "control/ssh_remote.h"
 #include "db/flink_config.h"
 #include "db/hdfs.h"
 #include "db/flink_standalone_session.h"
@@ -51,6 +53,9 @@ namespace jf {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// The run directory on SSH nodes that share no directory (see DeployContext::shared_dir_per_node).
+constexpr char kNodeLocalRunDir[] = "/var/lib/jepsen-flink/run";
 
 // Set by SIGINT/SIGTERM: the run stops injecting faults, heals, tears down and reports unknown.
 std::atomic<bool> g_interrupted{false};
@@ -210,6 +215,8 @@ class Run {
 
  private:
   Status SetUpNodes();
+  Status SetUpSshNodes();
+  Status PrepareRemoteNodes();
   Status Deploy();
   Status SubmitJob();
   Status DriveTest();
@@ -232,6 +239,7 @@ class Run {
   void FetchOutput();
   void SaveTaskManagers(const std::string& name);
   void TearDown();
+  nlohmann::json RemoteNodesJson() const;
   int CheckAndReport(const Status& run_error);
 
   nlohmann::json timings_ = nlohmann::json::object();
@@ -274,7 +282,65 @@ class Run {
   std::atomic<Clock::time_point> cancel_at_{};  // valid once cancel_done_
 };
 
+// Real hosts: one SshRemote per node (its sessions open on first use), each checked to answer as
+// root; then every node gets what the deployment and the faults need (os/debian.h).
+Status Run::SetUpSshNodes() {
+  auto t = Clock::now();
+  spdlog::info("Connecting to {} nodes over SSH as {}", opts_.nodes.size(), opts_.ssh_user);
+  for (const auto& host : opts_.nodes) {
+    JF_ASSIGN_OR_RETURN(std::string ip, ResolveIPv4(host));
+    SshOptions o{.host = host,
+                 .user = opts_.ssh_user,
+                 .port = opts_.ssh_port,
+                 .private_key = opts_.ssh_private_key,
+                 .strict_host_key_checking = opts_.strict_host_key_checking,
+                 .known_hosts_file = opts_.ssh_known_hosts,
+                 .extra_options = opts_.ssh_options};
+    remotes_.push_back(std::make_unique<SshRemote>(host, std::move(o)));
+    ctx_.nodes.push_back({host, ip, remotes_.back().get()});
+  }
+  JF_RETURN_IF_ERROR(ForEachNode(ctx_.nodes, [&](const NodeHandle& n) -> Status {
+    JF_ASSIGN_OR_RETURN(auto r, ExecChecked(*n.remote, {"id", "-u"},
+                                            {.timeout = std::chrono::seconds(30)}));
+    if (r.out != "0\n") {
+      return FailedPrecondition("{}: user {} is not root there (id -u says {}); jepsen-flink "
+                                "needs root on the nodes (firewall rules, signals, apt): use "
+                                "--username root",
+                                n.name, opts_.ssh_user, r.out.substr(0, r.out.find('\n')));
+    }
+    return Status::Ok();
+  }));
+  timings_["ssh_connect_s"] = SecondsSince(t);
+  spdlog::info("All {} nodes answer over SSH ({:.1f} s)", ctx_.nodes.size(), SecondsSince(t));
+  t = Clock::now();
+  JF_RETURN_IF_ERROR(PrepareRemoteNodes());
+  timings_["prepare_nodes_s"] = SecondsSince(t);
+  if (!opts_.shared_dir.empty()) {
+    ctx_.shared_dir = opts_.shared_dir;
+  } else {
+    // HDFS holds Flink's storage and the job's output; only the test job's side files (commit
+    // logs, alerts) stay on the node that wrote them, and are collected from every node.
+    ctx_.shared_dir = kNodeLocalRunDir;
+    ctx_.shared_dir_per_node = true;
+  }
+  return Status::Ok();
+}
+
+// Until os/debian.h prepares hosts: the nodes must already have Java 17 where this machine has it.
+Status Run::PrepareRemoteNodes() {
+  ctx_.java_home = prep_.java_home;
+  return ForEachNode(ctx_.nodes, [&](const NodeHandle& n) -> Status {
+    auto r = ExecChecked(*n.remote, {"test", "-x", prep_.java_home + "/bin/java"});
+    if (!r.ok()) {
+      return FailedPrecondition("{}: no Java 17 at {} (install openjdk-17-jre-headless)", n.name,
+                                prep_.java_home);
+    }
+    return Status::Ok();
+  });
+}
+
 Status Run::SetUpNodes() {
+  if (opts_.UsesSsh()) return SetUpSshNodes();
   std::string state_dir = opts_.state_dir.empty() ? DefaultStateDir() : opts_.state_dir;
   auto existing = LocalCluster::Load(state_dir);
   if (existing.ok()) {
@@ -306,7 +372,7 @@ Status Run::SetUpNodes() {
 Status Run::Deploy() {
   ctx_.run_id = store_.timestamp();
   std::replace(ctx_.run_id.begin(), ctx_.run_id.end(), '.', '-');
-  ctx_.java_home = prep_.java_home;
+  if (ctx_.java_home.empty()) ctx_.java_home = prep_.java_home;  // SSH nodes: found on them
   ctx_.flink_home = prep_.flink_home;
   ctx_.flink_version = opts_.flink_version;
   ctx_.zookeeper_lib_dir = prep_.zookeeper_lib;
@@ -687,7 +753,7 @@ Status Run::DriveTest() {
                               {"kill-single-node-manager", "nodemanager", Targeting::kOne}},
         &kill_router_, &ctx_, &rng_, leader));
     composite->Add(std::make_unique<PauseNemesis>(&kill_router_, &ctx_, &rng_, leader));
-    if (auto freezer = Freezer::ForThisMachine(); freezer.ok()) {
+    if (auto freezer = Freezer::ForThisMachine(); cluster_ && freezer.ok()) {
       std::map<std::string, int> inits;
       for (const auto& n : cluster_->nodes()) inits[n.name] = n.init_pid;
       node_freeze_ = std::make_unique<LocalNodeFreeze>(std::move(*freezer), std::move(inits));
@@ -980,9 +1046,14 @@ void Run::TearDown() {
     for (const auto& job : builtin_jobs_) {
       job_dirs.push_back({ctx_.RunSharedDir() + "/" + job.name, "../" + job.name});
     }
-    (void)store_.CollectLogs(ctx_.nodes[0], job_dirs);
-    if (!opts_.leave_db_running) {
-      (void)ctx_.nodes[0].remote->Exec({"rm", "-rf", ctx_.RunSharedDir()});
+    // A node-local run directory holds what that node's tasks wrote: the union of all is the
+    // job's (every file name carries its writer's subtask and a UUID).
+    std::vector<NodeHandle> holders(ctx_.nodes.begin(),
+                                    ctx_.shared_dir_per_node ? ctx_.nodes.end()
+                                                             : ctx_.nodes.begin() + 1);
+    for (const auto& n : holders) {
+      (void)store_.CollectLogs(n, job_dirs);
+      if (!opts_.leave_db_running) (void)n.remote->Exec({"rm", "-rf", ctx_.RunSharedDir()});
     }
   }
   if (own_cluster_ && !opts_.leave_db_running) {
@@ -990,6 +1061,16 @@ void Run::TearDown() {
     if (!s.ok()) spdlog::warn("Removing the local cluster: {}", s.message());
   }
   timings_["teardown_s"] = SecondsSince(t);
+}
+
+// cluster.json of a run on SSH nodes: how they were reached (never a key, only its path).
+nlohmann::json Run::RemoteNodesJson() const {
+  if (!opts_.UsesSsh()) return nullptr;
+  nlohmann::json nodes = nlohmann::json::array();
+  for (const auto& n : ctx_.nodes) nodes.push_back({{"name", n.name}, {"ip", n.ip}});
+  return {{"control", "ssh"}, {"nodes", nodes}, {"user", opts_.ssh_user},
+          {"port", opts_.ssh_port}, {"shared_dir", ctx_.shared_dir},
+          {"shared_dir_per_node", ctx_.shared_dir_per_node}};
 }
 
 int Run::CheckAndReport(const Status& run_error) {
@@ -1056,7 +1137,7 @@ int Run::Execute() {
   if (err.ok()) StopJobs();
   if (dbs_set_up_ == dbs_.size() && !dbs_.empty()) FetchOutput();
   if (!err.ok()) spdlog::error("{}", err.message());
-  (void)store_.WriteJson("cluster.json", cluster_ ? cluster_->ToJson() : nlohmann::json());
+  (void)store_.WriteJson("cluster.json", cluster_ ? cluster_->ToJson() : RemoteNodesJson());
   TearDown();
   // Argument errors found only once Flink runs (an override it did not take) are still 254.
   if (err.code() == StatusCode::kInvalidArgument) {

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <random>
 
+#include "control/ssh_hosts.h"
 #include "db/flink_config.h"
 #include "dist/flink_release.h"
 #include "generator/schedule.h"
@@ -37,6 +38,62 @@ nlohmann::json JobsToJson(const std::vector<JobSpec>& jobs) {
     out.push_back({{"jar", j.jar}, {"main-class", j.main_class}, {"args", j.args}});
   }
   return out;
+}
+
+// The SSH part of Validate: reads nodes_file into nodes, checks the hosts and the ssh options, and
+// that standalone HA has storage every node sees.
+Status ValidateSsh(TestOptions& o) {
+  if (!o.nodes.empty() && !o.nodes_file.empty()) {
+    return InvalidArgument("--nodes and --nodes-file are exclusive: give one");
+  }
+  if (!o.nodes_file.empty()) {
+    JF_ASSIGN_OR_RETURN(o.nodes, ReadNodesFile(o.nodes_file));
+  } else if (!o.nodes.empty()) {
+    JF_RETURN_IF_ERROR(CheckNodeList(o.nodes));
+  }
+  if (!o.UsesSsh()) {
+    for (const auto& [given, flag] : {std::pair{!o.ssh_private_key.empty(), "--ssh-private-key"},
+                                      {!o.ssh_known_hosts.empty(), "--ssh-known-hosts"},
+                                      {!o.ssh_options.empty(), "--ssh-option"},
+                                      {!o.shared_dir.empty(), "--shared-dir"}}) {
+      if (given) {
+        return InvalidArgument("{} is for SSH nodes (--nodes or --nodes-file); the local "
+                               "cluster needs none",
+                               flag);
+      }
+    }
+    return Status::Ok();
+  }
+  if (o.ssh_port < 1 || o.ssh_port > 65535) return InvalidArgument("--ssh-port must be 1-65535");
+  for (const auto& [path, flag] : {std::pair{o.ssh_private_key, "--ssh-private-key"},
+                                   {o.ssh_known_hosts, "--ssh-known-hosts"}}) {
+    std::error_code ec;
+    if (!path.empty() && !std::filesystem::is_regular_file(path, ec)) {
+      return InvalidArgument("{} {}: no such file", flag, path);
+    }
+  }
+  for (const auto& kv : o.ssh_options) {
+    if (kv.find('=') == std::string::npos || kv[0] == '-' || kv[0] == '=') {
+      return InvalidArgument("--ssh-option '{}': must be KEY=VALUE (as ssh's -o takes it)", kv);
+    }
+  }
+  SshOptions probe{.host = o.nodes.front(), .user = o.ssh_user, .port = o.ssh_port};
+  JF_RETURN_IF_ERROR(CheckSshOptions(probe).WithContext("--username"));
+  if (!o.shared_dir.empty() && (o.shared_dir[0] != '/' || o.shared_dir == "/")) {
+    return InvalidArgument("--shared-dir {}: must be an absolute path other than /", o.shared_dir);
+  }
+  if (std::find(o.nemesis.begin(), o.nemesis.end(), "freeze") != o.nemesis.end()) {
+    return InvalidArgument("--nemesis freeze pauses whole local nodes (the cgroup freezer of this "
+                           "machine); it is not available on SSH nodes: use pause");
+  }
+  // Standalone HA: every JobManager must see the HA storage (the leader's job graphs and
+  // checkpoints); with YARN the run deploys HDFS anyway.
+  if (!o.UsesHdfs() && o.shared_dir.empty()) {
+    return InvalidArgument("SSH nodes need storage every JobManager sees for Flink's HA data and "
+                           "checkpoints: --hdfs (deploys HDFS on the nodes), or --shared-dir DIR "
+                           "(a directory mounted at the same path on every node, e.g. NFS)");
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -105,6 +162,7 @@ Status TestOptions::Validate() {
   if (local_nodes < 1 || local_nodes > 9) {
     return InvalidArgument("--local-nodes must be between 1 and 9");
   }
+  JF_RETURN_IF_ERROR(ValidateSsh(*this));
   if (!(poll_interval_s >= 0.1 && poll_interval_s <= 60)) {
     return InvalidArgument("--poll-interval must be between 0.1 and 60 seconds");
   }
@@ -118,9 +176,9 @@ Status TestOptions::Validate() {
   if (taskmanager_slots < 1 || taskmanager_slots > 16) {
     return InvalidArgument("--taskmanager-slots must be between 1 and 16");
   }
-  if (spare_slots < 0 || spare_slots >= local_nodes * taskmanager_slots) {
+  if (spare_slots < 0 || spare_slots >= NodeCount() * taskmanager_slots) {
     return InvalidArgument("--spare-slots must leave at least one slot for the job ({} in total)",
-                           local_nodes * taskmanager_slots);
+                           NodeCount() * taskmanager_slots);
   }
   if (flink_version.empty()) flink_version = kDefaultFlinkVersion;
   JF_RETURN_IF_ERROR(FindFlinkRelease(flink_version).status());
@@ -159,7 +217,6 @@ Status TestOptions::Validate() {
   return Status::Ok();
 }
 
-
 std::string TestOptions::NemesisName() const {
   if (nemesis.empty()) return nemesis_gen;
   std::string out;
@@ -197,7 +254,16 @@ nlohmann::json TestOptions::ToJson() const {
           {"taskmanager-slots", taskmanager_slots},
           {"spare-slots", spare_slots},
           {"restart-delay", restart_delay_s},
-          {"leave-db-running", leave_db_running}};
+          {"leave-db-running", leave_db_running},
+          {"nodes", nodes},
+          {"ssh", UsesSsh() ? nlohmann::json{{"username", ssh_user},
+                                             {"port", ssh_port},
+                                             {"private-key", ssh_private_key},
+                                             {"known-hosts", ssh_known_hosts},
+                                             {"strict-host-key-checking", strict_host_key_checking},
+                                             {"options", ssh_options}}
+                            : nlohmann::json()},
+          {"shared-dir", shared_dir}};
 }
 
 }  // namespace jf

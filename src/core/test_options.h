@@ -68,6 +68,25 @@ struct TestOptions {
   double restart_delay_s = 1;  // supervised daemons come back this long after they die
   bool leave_db_running = false;
 
+  // Real hosts over SSH instead of the local cluster: --nodes (split at commas) or --nodes-file
+  // (read by Validate into `nodes`).
+  std::vector<std::string> nodes;
+  std::string nodes_file;
+  std::string ssh_user = "root";
+  std::string ssh_private_key;  // a path; the key itself is never read by the harness
+  int ssh_port = 22;
+  bool strict_host_key_checking = true;
+  std::string ssh_known_hosts;            // a known_hosts file; empty = ssh's own
+  std::vector<std::string> ssh_options;   // extra `-o KEY=VALUE` for ssh
+  // A directory every node mounts at the same path (e.g. NFS): Flink's HA storage, checkpoints
+  // and the test job's output go there when HDFS does not hold them. SSH nodes only (the local
+  // cluster brings its own).
+  std::string shared_dir;
+
+  bool UsesSsh() const { return !nodes.empty() || !nodes_file.empty(); }
+  // The number of nodes the run deploys on.
+  int NodeCount() const { return UsesSsh() ? static_cast<int>(nodes.size()) : local_nodes; }
+
   // Checks ranges and names, parses flink_config into flink_overrides, fills defaults.
   Status Validate();
 

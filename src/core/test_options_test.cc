@@ -57,5 +57,69 @@ TEST(TestOptionsTest, NodeManagerKillsNeedYarn) {
   EXPECT_TRUE(Validate(o).ok()) << Validate(o).message();
 }
 
+
+TEST(TestOptionsTest, SshNodesNeedSharedStorageForStandaloneHa) {
+  TestOptions o;
+  o.nodes = {"h1", "h2", "h3"};
+  Status s = Validate(o);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("--shared-dir"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("--hdfs"), std::string::npos) << s.message();
+  o.hdfs = true;
+  EXPECT_TRUE(Validate(o).ok()) << Validate(o).message();
+  o.hdfs = false;
+  o.shared_dir = "/mnt/nfs/jf";
+  EXPECT_TRUE(Validate(o).ok()) << Validate(o).message();
+  EXPECT_EQ(o.NodeCount(), 3);
+  o.shared_dir = "relative";
+  EXPECT_FALSE(Validate(o).ok());
+  TestOptions yarn;  // YARN deploys HDFS anyway
+  yarn.nodes = {"h1", "h2"};
+  yarn.deployment_mode = "yarn-session";
+  EXPECT_TRUE(Validate(yarn).ok()) << Validate(yarn).message();
+}
+
+TEST(TestOptionsTest, SshOptionsAreChecked) {
+  auto base = [] {
+    TestOptions o;
+    o.nodes = {"h1"};
+    o.hdfs = true;
+    return o;
+  };
+  TestOptions o = base();
+  o.nodes_file = "/nonexistent";
+  EXPECT_NE(Validate(o).message().find("exclusive"), std::string::npos);
+  o = base();
+  o.nodes = {"h1; touch /tmp/canary"};
+  EXPECT_EQ(Validate(o).code(), StatusCode::kInvalidArgument);
+  o = base();
+  o.ssh_port = 0;
+  EXPECT_EQ(Validate(o).code(), StatusCode::kInvalidArgument);
+  o = base();
+  o.ssh_user = "-oProxyCommand=x";
+  EXPECT_EQ(Validate(o).code(), StatusCode::kInvalidArgument);
+  o = base();
+  o.ssh_private_key = "/nonexistent/key";
+  EXPECT_NE(Validate(o).message().find("no such file"), std::string::npos);
+  o = base();
+  o.ssh_options = {"-F/tmp/x"};
+  EXPECT_EQ(Validate(o).code(), StatusCode::kInvalidArgument);
+  o = base();
+  o.nemesis = {"freeze"};
+  EXPECT_NE(Validate(o).message().find("freeze"), std::string::npos);
+  o = base();
+  o.spare_slots = 1;  // one node, one slot: nothing left for the job
+  EXPECT_EQ(Validate(o).code(), StatusCode::kInvalidArgument);
+  // SSH-only options without SSH nodes are a mistake, not ignored.
+  TestOptions local;
+  local.shared_dir = "/mnt/nfs";
+  EXPECT_NE(Validate(local).message().find("SSH nodes"), std::string::npos);
+  // The key's path is recorded, never its contents.
+  o = base();
+  o.ssh_private_key = "/etc/hostname";
+  ASSERT_TRUE(Validate(o).ok()) << Validate(o).message();
+  EXPECT_EQ(o.ToJson()["ssh"]["private-key"], "/etc/hostname");
+}
+
 }  // namespace
 }  // namespace jf

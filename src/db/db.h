@@ -35,6 +35,10 @@ struct DeployContext {
   std::string flink_version;
   std::string zookeeper_lib_dir;  // ZooKeeper's jars, readable on the nodes
   std::string shared_dir;    // storage every node sees at this same path
+  // True when shared_dir is each node's own directory instead (SSH nodes with HDFS and no
+  // --shared-dir): then only the test job's side files (commit logs, alerts) go there, each on
+  // the node whose task wrote it, and the run collects them from every node.
+  bool shared_dir_per_node = false;
   // Where Flink keeps HA metadata, checkpoints and savepoints: "" = file://RunSharedDir(), else a
   // URI prefix such as hdfs://10.77.7.11:8020/jf/<run_id>.
   std::string storage_uri;

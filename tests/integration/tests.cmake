@@ -50,3 +50,7 @@ set_tests_properties(slow_test_all_matrix PROPERTIES
 # After it_sigkill_cleanup, which leaves no cluster up: `cluster up --ssh` in its own state dir.
 jf_integration_test(it_ssh_cluster ssh_cluster.sh 300)
 set_tests_properties(it_ssh_cluster PROPERTIES DEPENDS it_sigkill_cleanup)
+
+# After it_ssh_cluster: the default test driven over SSH alone (its own `cluster up --ssh`).
+jf_integration_test(it_ssh_default_valid ssh_default_valid.sh 900)
+set_tests_properties(it_ssh_default_valid PROPERTIES DEPENDS it_ssh_cluster)
