@@ -836,6 +836,33 @@ Status SshRemote::Download(const std::string& remote_path, const std::string& lo
   return st;
 }
 
+Result<std::string> TreeFingerprint(const std::string& local_dir) {
+  std::vector<std::string> entries;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(local_dir, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    auto st = it->symlink_status(ec);
+    if (ec) break;
+    std::string rel = fs::relative(it->path(), local_dir, ec).string();
+    std::string e = fmt::format("{}\0{}", rel, static_cast<int>(st.type()));
+    if (fs::is_regular_file(st)) {
+      auto mtime = fs::last_write_time(it->path(), ec).time_since_epoch().count();
+      e += fmt::format("\0{}\0{}\0{}", fs::file_size(it->path(), ec), mtime,
+                       static_cast<unsigned>(st.permissions()));
+    } else if (fs::is_symlink(st)) {
+      e += "\0" + fs::read_symlink(it->path(), ec).string();
+    }
+    entries.push_back(std::move(e));
+  }
+  if (ec) return Internal("reading {}: {}", local_dir, ec.message());
+  std::sort(entries.begin(), entries.end());
+  uint64_t h = 1469598103934665603ull;  // FNV-1a 64
+  for (const auto& e : entries) {
+    for (unsigned char c : e + '\n') h = (h ^ c) * 1099511628211ull;
+  }
+  return fmt::format("{:016x}-{}", h, entries.size());
+}
+
 Status SshRemote::UploadTree(const std::string& local_dir, const std::string& remote_dir) {
   JF_RETURN_IF_ERROR(config_);
   const fs::path dir = fs::path(remote_dir).lexically_normal();
@@ -846,9 +873,19 @@ Status SshRemote::UploadTree(const std::string& local_dir, const std::string& re
   if (!fs::is_directory(local_dir)) return NotFound("{} is not a directory", local_dir);
   constexpr auto kTreeTimeout = std::chrono::minutes(10);
   const std::string q = ShellQuote(dir.string());
-  const std::string remote = OneShotCommand(ShScript("rm -rf -- " + q + " && mkdir -p -- " + q +
-                                                     " && tar --no-same-owner -C " + q + " -xf -"),
-                                            kTreeTimeout);
+  const std::string marker = (dir / kTreeMarker).string();
+  JF_ASSIGN_OR_RETURN(std::string id, TreeFingerprint(local_dir));
+  // The same tree is already there (a node reused across runs): a round trip instead of the tree.
+  if (auto there = Exec({"cat", "--", marker}, {.timeout = std::chrono::seconds(30)});
+      there.ok() && there->ok() && there->out == id) {
+    spdlog::debug("{}: {} is up to date ({})", where_, remote_dir, id);
+    return Status::Ok();
+  }
+  // The marker is written last, so an interrupted transfer is sent again next time.
+  const std::string remote = OneShotCommand(
+      ShScript("rm -rf -- " + q + " && mkdir -p -- " + q + " && tar --no-same-owner -C " + q +
+               " -xf - && printf %s " + ShellQuote(id) + " > " + ShellQuote(marker)),
+      kTreeTimeout);
   ExecOptions o;
   o.timeout = kTreeTimeout + kGrace;
   auto r = RunProcess({"sh", "-c",

@@ -90,6 +90,15 @@ Status ClassifySshFailure(const std::string& node, const SshOptions& opts,
 // an empty argv, an environment name that is not [A-Za-z_][A-Za-z0-9_]*, or a NUL byte anywhere.
 Result<std::string> SshCommandLine(const std::vector<std::string>& argv, const ExecOptions& opts);
 
+// The file in an uploaded tree that names the local tree it came from (see UploadTree).
+inline constexpr char kTreeMarker[] = ".jf-tree-id";
+
+// A fingerprint of a local tree: every entry's relative path and type, and each regular file's
+// size, modification time and mode, hashed (FNV-1a; not a security measure: it detects changes
+// to the harness's own copy, not tampering on the node). Changes when any file is added, removed,
+// rewritten or touched.
+Result<std::string> TreeFingerprint(const std::string& local_dir);
+
 // The agent (a sh script; exposed for tests and for reading).
 const std::string& SshAgentScript();
 
@@ -126,7 +135,9 @@ class SshRemote : public Remote {
   // A failed download leaves no local file.
   Status Download(const std::string& remote_path, const std::string& local_path) override;
   // Streams a tar of local_dir into a fresh remote_dir (removed first; files owned by the ssh
-  // user). InvalidArgument unless remote_dir is an absolute path other than /.
+  // user), then writes TreeFingerprint(local_dir) to remote_dir/.jf-tree-id. When that file already
+  // holds the same fingerprint (a node reused across runs: Flink is 315 MB), nothing is sent.
+  // InvalidArgument unless remote_dir is an absolute path other than /.
   Status UploadTree(const std::string& local_dir, const std::string& remote_dir) override;
 
   // Sessions alive now (idle or in use), at most max_sessions.

@@ -473,6 +473,19 @@ TEST_F(SshRemoteTest, UploadDownloadAndUploadTree) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->out, "hi\n");
 
+  // Unchanged: not sent again (a file the node added stays); changed: replaced again.
+  WriteFile(remote_dir / "added-on-node", "x");
+  ASSERT_TRUE(remote_.UploadTree(tree.string(), remote_dir.string()).ok());
+  EXPECT_TRUE(fs::exists(remote_dir / "added-on-node"));
+  const std::string id = *TreeFingerprint(tree.string());
+  EXPECT_EQ(ReadFile(remote_dir / kTreeMarker), id);
+  WriteFile(tree / "conf" / "new", "y");
+  EXPECT_NE(*TreeFingerprint(tree.string()), id);
+  ASSERT_TRUE(remote_.UploadTree(tree.string(), remote_dir.string()).ok());
+  EXPECT_FALSE(fs::exists(remote_dir / "added-on-node"));
+  EXPECT_EQ(ReadFile(remote_dir / "conf" / "new"), "y");
+  EXPECT_EQ(ReadFile(remote_dir / kTreeMarker), *TreeFingerprint(tree.string()));
+
   EXPECT_EQ(remote_.UploadTree(tree.string(), "/").code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(remote_.UploadTree(tree.string(), "//.").code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(remote_.UploadTree(tree.string(), "relative/dir").code(),

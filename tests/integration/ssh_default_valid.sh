@@ -117,6 +117,10 @@ run_isolated ssh-hdfs "${ssh_args[@]}" --hdfs --nemesis-gen utopia --time-limit 
   fail "--hdfs over SSH: no output checked"
 ls "$run/job/commits" | grep -q . || fail "--hdfs over SSH: no commit logs collected"
 pass "--hdfs over SSH is valid, output from HDFS and commit logs from the nodes: $run"
+# The second run on the same nodes found Flink and ZooKeeper there and sent neither again.
+up_to_date=$(grep -cE ": /opt/(flink|zookeeper/lib) is up to date" "$run/jepsen.log" || true)
+[ "$up_to_date" -ge 6 ] || fail "the second run sent the distributions again ($up_to_date of 6 skipped)"
+pass "the second run over SSH re-sent no distribution ($up_to_date trees up to date)"
 
 # Refusals, each before anything runs on a node.
 set +e
