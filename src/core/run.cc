@@ -300,13 +300,22 @@ Status Run::SetUpSshNodes() {
     ctx_.nodes.push_back({host, ip, remotes_.back().get()});
   }
   JF_RETURN_IF_ERROR(ForEachNode(ctx_.nodes, [&](const NodeHandle& n) -> Status {
-    JF_ASSIGN_OR_RETURN(auto r, ExecChecked(*n.remote, {"id", "-u"},
-                                            {.timeout = std::chrono::seconds(30)}));
-    if (r.out != "0\n") {
+    // A node that cannot be reached yet (Unavailable: refused, timed out) gets three tries;
+    // authentication and host-key failures (FailedPrecondition) stop the run at once.
+    auto r = ExecChecked(*n.remote, {"id", "-u"}, {.timeout = std::chrono::seconds(30)});
+    for (int attempt = 2; attempt <= 3 && !r.ok() &&
+                          r.status().code() == StatusCode::kUnavailable && !g_interrupted;
+         ++attempt) {
+      spdlog::warn("{} (try {} of 3 in 2 s)", r.status().message(), attempt);
+      std::this_thread::sleep_for(std::chrono::seconds(2));
+      r = ExecChecked(*n.remote, {"id", "-u"}, {.timeout = std::chrono::seconds(30)});
+    }
+    if (!r.ok()) return r.status();
+    if (r->out != "0\n") {
       return FailedPrecondition("{}: user {} is not root there (id -u says {}); jepsen-flink "
                                 "needs root on the nodes (firewall rules, signals, apt): use "
                                 "--username root",
-                                n.name, opts_.ssh_user, r.out.substr(0, r.out.find('\n')));
+                                n.name, opts_.ssh_user, r->out.substr(0, r->out.find('\n')));
     }
     return Status::Ok();
   }));
@@ -1133,7 +1142,7 @@ int Run::Execute() {
   if (err.ok()) timings_["start_to_flink_ready_s"] = SecondsSince(start_);
   step(err, [&] { return SubmitJob(); });
   step(err, [&] { return DriveTest(); });
-  if (!ctx_.nodes.empty()) Gather();
+  if (flink_) Gather();  // nothing to ask before Flink was deployed
   if (err.ok()) StopJobs();
   if (dbs_set_up_ == dbs_.size() && !dbs_.empty()) FetchOutput();
   if (!err.ok()) spdlog::error("{}", err.message());
