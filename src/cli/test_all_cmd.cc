@@ -15,7 +15,9 @@
 #include "core/matrix.h"
 #include "core/run.h"
 #include "core/test_options.h"
+#include "dist/flink_dist.h"
 #include "dist/flink_release.h"
+#include "dist/flink_tarball.h"
 #include "store/store.h"
 
 namespace fs = std::filesystem;
@@ -57,7 +59,20 @@ int RunTestAll(const TestAllArgs& args) {
     fmt::print(stderr, "{}\n", s.message());
     return kExitBadArguments;
   }
-  auto release = FindFlinkRelease(checked.flink_version);
+  // The matrix follows the distribution's line; a --tarball is fetched here once (later runs
+  // find it cached), so a bad one is refused before anything runs.
+  Result<FlinkTarball> tarball = NotFound("no --tarball");
+  Result<FlinkRelease> release = FindFlinkRelease(checked.flink_version);
+  if (!checked.tarball.empty()) {
+    tarball = EnsureFlinkTarball(checked.tarball,
+                                 checked.cache_dir.empty() ? DefaultCacheDir() : checked.cache_dir);
+    Status s = tarball.ok() ? checked.CheckDistributionVersion(tarball->version) : tarball.status();
+    if (!s.ok()) {
+      fmt::print(stderr, "{}\n", s.message());
+      return s.code() == StatusCode::kInvalidArgument ? kExitBadArguments : kExitInternalError;
+    }
+    release = FlinkRelease{.version = tarball->version, .line = tarball->line};
+  }
   if (!release.ok()) {
     fmt::print(stderr, "{}\n", release.status().message());
     return kExitBadArguments;
@@ -89,6 +104,7 @@ int RunTestAll(const TestAllArgs& args) {
   nlohmann::json summary = SummaryJson(m.results, m.planned);
   summary["started"] = stamp;
   summary["flink-version"] = release->version;
+  if (tarball.ok()) summary["tarball"] = {{"uri", tarball->uri}, {"sha256", tarball->sha256}};
   summary["iterations"] = args.iterations;
   summary["only"] = args.only;
   summary["interrupted"] = m.interrupted;

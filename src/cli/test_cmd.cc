@@ -42,6 +42,11 @@ void AddRunOptions(CLI::App* cmd, TestOptions* opts) {
   cmd->add_option("--cache-dir", opts->cache_dir, "Where distributions are cached");
   cmd->add_option("--flink-version", opts->flink_version,
                   fmt::format("Exact Flink release (default {})", kDefaultFlinkVersion));
+  cmd->add_option("--tarball", opts->tarball,
+                  "The Flink distribution under test by URI instead of a known release: "
+                  "file:///path or http(s)://[user:password@]host/path of a .tgz, .tar.gz or .tar "
+                  "as Apache ships it (one flink-<v>/ directory; Flink 2.x or 1.20.x), cached by "
+                  "its sha256; with --flink-version the versions must agree");
   cmd->add_option("--poll-interval", opts->poll_interval_s, "Seconds between job polls")
       ->capture_default_str();
   cmd->add_option("--job-rate", opts->job_rate, "Records per second the test job emits in total")

@@ -43,6 +43,7 @@
 #include "db/yarn.h"
 #include "db/zookeeper.h"
 #include "dist/flink_dist.h"
+#include "dist/flink_tarball.h"
 #include "history/history.h"
 #include "net/four_letter_word.h"
 #include "store/store.h"
@@ -132,8 +133,9 @@ class RunLogger {
 };
 
 struct Prepared {
-  FlinkRelease release;
+  FlinkRelease release;  // with --tarball: the version and line found in it (nothing pinned)
   std::string flink_home;
+  std::optional<FlinkTarball> tarball;  // --tarball's distribution
   std::string java_home;
   std::string zookeeper_lib;
   std::string hadoop_lib;  // only when the run deploys HDFS
@@ -142,10 +144,18 @@ struct Prepared {
 
 // Everything that can be checked before a node is touched.
 Result<Prepared> Prepare(const TestOptions& opts) {
-  Prepared p{.release = *FindFlinkRelease(opts.flink_version)};
+  Prepared p;
   std::string cache = opts.cache_dir.empty() ? DefaultCacheDir() : opts.cache_dir;
   JF_ASSIGN_OR_RETURN(p.java_home, FindJava17Home());
-  JF_ASSIGN_OR_RETURN(p.flink_home, EnsureFlink(p.release, cache));
+  if (!opts.tarball.empty()) {
+    JF_ASSIGN_OR_RETURN(p.tarball, EnsureFlinkTarball(opts.tarball, cache));
+    JF_RETURN_IF_ERROR(opts.CheckDistributionVersion(p.tarball->version));
+    p.release = {.version = p.tarball->version, .line = p.tarball->line};
+    p.flink_home = p.tarball->home;
+  } else {
+    p.release = *FindFlinkRelease(opts.flink_version);
+    JF_ASSIGN_OR_RETURN(p.flink_home, EnsureFlink(p.release, cache));
+  }
   JF_ASSIGN_OR_RETURN(p.zookeeper_lib, ZooKeeperLibDir(cache));
   JF_ASSIGN_OR_RETURN(p.job_jar, TestJobJar(p.release.line));
   if (opts.UsesHdfs()) {
@@ -164,7 +174,7 @@ Result<Prepared> Prepare(const TestOptions& opts) {
     for (const auto& [k, v] : opts.flink_overrides) {
       if (!IsKnownFlinkKey(keys, k)) {
         return InvalidArgument("--flink-config {}: Flink {} has no such configuration key (it "
-                               "would ignore it silently)", k, opts.flink_version);
+                               "would ignore it silently)", k, p.release.version);
       }
     }
   }
@@ -1126,6 +1136,10 @@ int Run::Execute() {
   nlohmann::json test = opts_.ToJson();
   test["flink-home"] = prep_.flink_home;
   test["job-jar"] = prep_.job_jar;
+  test["tarball"] = prep_.tarball ? nlohmann::json{{"uri", prep_.tarball->uri},
+                                                   {"sha256", prep_.tarball->sha256},
+                                                   {"flink-version", prep_.tarball->version}}
+                                  : nlohmann::json();
   test["store"] = store_.dir();
   (void)store_.WriteJson("test.json", test);
   spdlog::info("Running {} (seed {}); store {}", opts_.TestName(), opts_.seed, store_.dir());
@@ -1167,6 +1181,10 @@ RunOutcome RunTests(const TestOptions& opts) {
                                                                   : kExitInternalError,
             "", g_interrupted.load()};
   }
+  // The version the run renders for, records and checks against Flink's REST answers: with
+  // --tarball the one found in it.
+  TestOptions effective = opts;
+  effective.flink_version = prep->release.version;
   RunOutcome outcome;
   for (int i = 0; i < opts.test_count; ++i) {
     auto store = Store::Create(opts.store_dir, opts.TestName(), std::chrono::system_clock::now());
@@ -1177,7 +1195,7 @@ RunOutcome RunTests(const TestOptions& opts) {
     outcome.store_dir = store->dir();
     RunLogger logger(store->Path("jepsen.log"));
     if (opts.test_count > 1) spdlog::info("Test {} of {}", i + 1, opts.test_count);
-    Run run(opts, *prep, *store);
+    Run run(effective, *prep, *store);
     outcome.exit_code = run.Execute();
     const char* verdict = outcome.exit_code == kExitValid     ? kVerdictValid
                           : outcome.exit_code == kExitInvalid ? kVerdictInvalid

@@ -7,6 +7,7 @@
 #include "control/ssh_hosts.h"
 #include "db/flink_config.h"
 #include "dist/flink_release.h"
+#include "dist/flink_tarball.h"
 #include "generator/schedule.h"
 
 namespace jf {
@@ -109,8 +110,13 @@ Status TestOptions::Validate() {
                            "yarn-session, yarn-application, yarn-job)",
                            deployment_mode);
   }
-  const std::string version = flink_version.empty() ? kDefaultFlinkVersion : flink_version;
-  if (deployment_mode == "yarn-job" && version.rfind("1.", 0) != 0) {
+  if (!tarball.empty()) JF_RETURN_IF_ERROR(ValidateFlinkTarballUri(tarball));
+  // With a tarball and no --flink-version the version is known once it is fetched
+  // (CheckDistributionVersion).
+  const std::string version = !flink_version.empty() ? flink_version
+                              : tarball.empty()      ? kDefaultFlinkVersion
+                                                     : "";
+  if (deployment_mode == "yarn-job" && !version.empty() && version.rfind("1.", 0) != 0) {
     return InvalidArgument("--deployment-mode yarn-job: Flink {} has no per-job mode (deprecated "
                            "in 1.15, removed in 2.0); use yarn-application, or --flink-version "
                            "1.20.5",
@@ -180,8 +186,13 @@ Status TestOptions::Validate() {
     return InvalidArgument("--spare-slots must leave at least one slot for the job ({} in total)",
                            NodeCount() * taskmanager_slots);
   }
-  if (flink_version.empty()) flink_version = kDefaultFlinkVersion;
-  JF_RETURN_IF_ERROR(FindFlinkRelease(flink_version).status());
+  if (tarball.empty()) {
+    if (flink_version.empty()) flink_version = kDefaultFlinkVersion;
+    JF_RETURN_IF_ERROR(FindFlinkRelease(flink_version).status());
+  } else if (!flink_version.empty()) {
+    // Any release of a line the test job is built for; it must be the tarball's.
+    JF_RETURN_IF_ERROR(FlinkLineForVersion(flink_version).status().WithContext("--flink-version"));
+  }
   flink_overrides.clear();
   for (const auto& arg : flink_config) {
     JF_ASSIGN_OR_RETURN(auto kv, ParseFlinkOverride(arg));
@@ -213,6 +224,21 @@ Status TestOptions::Validate() {
   if (!seed_given) {
     seed = std::random_device{}();
     seed = (seed << 32) ^ std::random_device{}();
+  }
+  return Status::Ok();
+}
+
+Status TestOptions::CheckDistributionVersion(const std::string& version) const {
+  if (!flink_version.empty() && flink_version != version) {
+    return InvalidArgument("--flink-version {} contradicts --tarball {}, which holds Flink {}: "
+                           "give that version or leave --flink-version out",
+                           flink_version, MaskUriPassword(tarball), version);
+  }
+  if (deployment_mode == "yarn-job" && version.rfind("1.", 0) != 0) {
+    return InvalidArgument("--deployment-mode yarn-job: Flink {} (--tarball {}) has no per-job "
+                           "mode (deprecated in 1.15, removed in 2.0); use yarn-application, or "
+                           "a Flink 1.20 distribution",
+                           version, MaskUriPassword(tarball));
   }
   return Status::Ok();
 }

@@ -49,7 +49,11 @@ struct TestOptions {
   std::string subnet = "10.77.7.0/24";
   std::string state_dir;  // local cluster state; empty = default
   std::string cache_dir;  // distributions; empty = default
-  std::string flink_version;  // empty = the default release
+  std::string flink_version;  // empty = the default release (or, with a tarball, the tarball's)
+  // --tarball: the Flink distribution under test by URI (file://, http(s)://; .tgz, .tar.gz,
+  // .tar), instead of a known release; "" if none. May hold user:password@: log only
+  // MaskUriPassword(tarball).
+  std::string tarball;
   double poll_interval_s = 1;
   double job_rate = 100;     // records per second, in total
   int job_splits = 12;
@@ -87,8 +91,14 @@ struct TestOptions {
   // The number of nodes the run deploys on.
   int NodeCount() const { return UsesSsh() ? static_cast<int>(nodes.size()) : local_nodes; }
 
-  // Checks ranges and names, parses flink_config into flink_overrides, fills defaults.
+  // Checks ranges and names, parses flink_config into flink_overrides, fills defaults. With a
+  // tarball only its URI's shape is checked, and flink_version stays empty unless given.
   Status Validate();
+
+  // The checks of Validate that need the distribution's version, for a tarball's (known once it
+  // is fetched): a --flink-version given must be that version, yarn-job needs Flink 1.x. Else
+  // kInvalidArgument (exit 254).
+  Status CheckDistributionVersion(const std::string& version) const;
 
   // Whether the run deploys HDFS: asked for, or needed by the schedule or the mode.
   bool UsesHdfs() const {

@@ -123,3 +123,58 @@ TEST(TestOptionsTest, SshOptionsAreChecked) {
 
 }  // namespace
 }  // namespace jf
+
+namespace jf {
+namespace {
+
+TEST(TestOptionsTest, TarballUriShapeIsCheckedAndVersionLeftToTheTarball) {
+  TestOptions o;
+  o.tarball = "file:///opt/flink-2.1.0-bin-scala_2.12.tgz";
+  ASSERT_TRUE(o.Validate().ok()) << o.Validate().message();
+  // No default release: the version is the tarball's, known once it is fetched.
+  EXPECT_EQ(o.flink_version, "");
+  EXPECT_TRUE(o.CheckDistributionVersion("2.1.0").ok());
+  EXPECT_TRUE(o.CheckDistributionVersion("1.20.1").ok());
+
+  TestOptions bad;
+  bad.tarball = "https://ci:s3cret@mirror.example/flink-2.1.0.zip";
+  Status s = bad.Validate();
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find(".tgz"), std::string::npos) << s.message();
+  EXPECT_EQ(s.message().find("s3cret"), std::string::npos) << s.message();
+}
+
+TEST(TestOptionsTest, TarballAndFlinkVersionMustAgree) {
+  TestOptions o;
+  o.tarball = "https://ci:s3cret@mirror.example/flink-2.1.0-bin-scala_2.12.tgz";
+  o.flink_version = "2.1.0";  // not a known release: with a tarball any 2.x or 1.20.x will do
+  ASSERT_TRUE(o.Validate().ok()) << o.Validate().message();
+  EXPECT_TRUE(o.CheckDistributionVersion("2.1.0").ok());
+  Status s = o.CheckDistributionVersion("2.2.1");
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("contradicts --tarball https://ci:***@mirror.example/"),
+            std::string::npos)
+      << s.message();
+  EXPECT_EQ(s.message().find("s3cret"), std::string::npos) << s.message();
+
+  TestOptions off_line = o;
+  off_line.flink_version = "1.19.1";
+  EXPECT_EQ(Validate(off_line).code(), StatusCode::kInvalidArgument);
+}
+
+TEST(TestOptionsTest, PerJobModeWithATarballNeedsFlink1) {
+  TestOptions o;
+  o.deployment_mode = "yarn-job";
+  o.tarball = "file:///opt/flink.tgz";
+  ASSERT_TRUE(o.Validate().ok()) << o.Validate().message();
+  EXPECT_TRUE(o.CheckDistributionVersion("1.20.1").ok());
+  Status s = o.CheckDistributionVersion("2.1.0");
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("no per-job mode"), std::string::npos) << s.message();
+  // Given a 2.x version too, it is refused up front.
+  o.flink_version = "2.1.0";
+  EXPECT_EQ(Validate(o).code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace jf
