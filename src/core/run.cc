@@ -26,6 +26,7 @@
 #include "client/leader.h"
 #include "generator/schedule.h"
 #include "nemesis/freeze.h"
+#include "os/debian.h"
 #include "nemesis/kill.h"
 #include "nemesis/namenode.h"
 #include "nemesis/network.h"
@@ -345,17 +346,12 @@ Status Run::SetUpSshNodes() {
   return Status::Ok();
 }
 
-// Until os/debian.h prepares hosts: the nodes must already have Java 17 where this machine has it.
+// Every node gets what the deployment and the faults need, installed with apt where missing
+// (os/debian.h), and the run uses the nodes' Java 17.
 Status Run::PrepareRemoteNodes() {
-  ctx_.java_home = prep_.java_home;
-  return ForEachNode(ctx_.nodes, [&](const NodeHandle& n) -> Status {
-    auto r = ExecChecked(*n.remote, {"test", "-x", prep_.java_home + "/bin/java"});
-    if (!r.ok()) {
-      return FailedPrecondition("{}: no Java 17 at {} (install openjdk-17-jre-headless)", n.name,
-                                prep_.java_home);
-    }
-    return Status::Ok();
-  });
+  JF_ASSIGN_OR_RETURN(ctx_.java_home, PrepareNodes(ctx_.nodes));
+  spdlog::info("Every node has what the run needs (Java 17 at {})", ctx_.java_home);
+  return Status::Ok();
 }
 
 Status Run::SetUpNodes() {
