@@ -5,17 +5,23 @@
 #
 #   sudo ./run-tests.sh ITERATIONS [FLINK_DIST] [test-all options...]
 #
-# FLINK_DIST is a Flink release that `jepsen-flink dist list` knows (e.g. 1.20.5); the original
-# took a URI of a distribution tarball, which this harness does not take yet. Everything after
-# the two positional arguments goes to test-all as it is (e.g. --only standalone --time-limit 30).
+# FLINK_DIST is a Flink release that `jepsen-flink dist list` knows (e.g. 1.20.5; it becomes
+# --flink-version), or, as the original took it, the URI of a distribution tarball: file:///path
+# or http(s)://[user:password@]host/path of a .tgz, .tar.gz or .tar (it becomes --tarball; Flink
+# 2.x or 1.20.x, the matrix follows its line). Everything after the two positional arguments goes
+# to test-all as it is (e.g. --only standalone --time-limit 30). JEPSEN_FLINK_BIN overrides the
+# binary (default build/jepsen-flink).
 set -euo pipefail
 cd "$(dirname "$0")"
 
 usage() {
   echo "usage: $0 ITERATIONS [FLINK_DIST] [test-all options...]" >&2
   echo "  ITERATIONS  how many times to run the matrix (a positive integer)" >&2
-  echo "  FLINK_DIST  a Flink release from 'build/jepsen-flink dist list' (default: its default)" >&2
+  echo "  FLINK_DIST  a Flink release from 'build/jepsen-flink dist list' (default: its default)," >&2
+  echo "              or a distribution tarball's URI: file:///path/flink-<v>-bin-scala_2.12.tgz," >&2
+  echo "              http(s)://host/path/....tgz (.tgz, .tar.gz or .tar; Flink 2.x or 1.20.x)" >&2
   echo "  e.g. $0 1 1.20.5 --only standalone" >&2
+  echo "       $0 1 file:///srv/flink-2.2.1-bin-scala_2.12.tgz --only standalone" >&2
   exit 254
 }
 
@@ -23,7 +29,7 @@ if [ $# -lt 1 ] || ! [[ $1 =~ ^[0-9]+$ ]] || [ "$1" -lt 1 ]; then usage; fi
 iterations=$1
 shift
 
-bin=build/jepsen-flink
+bin=${JEPSEN_FLINK_BIN:-build/jepsen-flink}
 if [ ! -x "$bin" ]; then
   echo "run-tests: $bin is missing; run sudo ./setup.sh first" >&2
   exit 254
@@ -33,14 +39,19 @@ args=(--iterations "$iterations")
 if [ $# -ge 1 ] && [[ $1 != -* ]]; then
   dist=$1
   shift
-  if ! "$bin" dist list | awk '{print $1}' | grep -qxF -- "$dist"; then
-    echo "run-tests: FLINK_DIST '$dist' is not a release this build knows." >&2
-    echo "  Distributions by URI (file://, http(s)://, a tarball) come with the SSH/URI work;" >&2
-    echo "  'build/jepsen-flink dist list' shows the versions available now:" >&2
+  if [[ $dist == *://* ]]; then
+    # A URI: test-all checks its shape and fetches it before any run (a bad one exits 254).
+    args+=(--tarball "$dist")
+  elif "$bin" dist list | awk '{print $1}' | grep -qxF -- "$dist"; then
+    args+=(--flink-version "$dist")
+  else
+    shown=$(sed -E 's#^([^/@]*:)[^/@]*@#\1***@#' <<< "$dist")  # never echo a password
+    echo "run-tests: FLINK_DIST '$shown' is neither a release this build knows nor a URI" >&2
+    echo "  (file:///path/flink-<v>-bin-scala_2.12.tgz, http(s)://...; .tgz, .tar.gz or .tar)." >&2
+    echo "  'build/jepsen-flink dist list' shows the releases:" >&2
     "$bin" dist list | sed 's/^/    /' >&2
     exit 254
   fi
-  args+=(--flink-version "$dist")
 fi
 
 if [ "$(id -u)" -ne 0 ]; then
