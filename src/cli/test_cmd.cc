@@ -12,6 +12,28 @@
 
 namespace jf {
 
+void AddSshOptions(CLI::App* cmd, TestOptions* opts) {
+  cmd->add_option("--nodes", opts->nodes,
+                  "Run on these hosts over SSH instead of the local cluster (comma-separated host "
+                  "names or IPv4 addresses; the first two run the JobManagers)")
+      ->delimiter(',');
+  cmd->add_option("--nodes-file", opts->nodes_file,
+                  "Run on the hosts listed in this file, one per line ('#' comments)");
+  cmd->add_option("--username", opts->ssh_user, "SSH user on the nodes (must be root)")
+      ->capture_default_str();
+  cmd->add_option("--ssh-private-key", opts->ssh_private_key,
+                  "Private key file for SSH (default: ssh's own keys and agent)");
+  cmd->add_option("--ssh-port", opts->ssh_port, "SSH port of the nodes")->capture_default_str();
+  cmd->add_flag("--strict-host-key-checking,!--no-strict-host-key-checking",
+                opts->strict_host_key_checking,
+                "Check the nodes' host keys against known_hosts (on by default)");
+  cmd->add_option("--ssh-known-hosts", opts->ssh_known_hosts,
+                  "known_hosts file for the nodes' host keys (default: ssh's own)");
+  cmd->add_option("--ssh-option", opts->ssh_options,
+                  "Extra ssh option KEY=VALUE, as ssh -o takes it (repeatable; e.g. "
+                  "ProxyJump=bastion)");
+}
+
 void AddRunOptions(CLI::App* cmd, TestOptions* opts) {
   cmd->add_flag("--hdfs", opts->hdfs,
                 "Deploy HDFS (NameNode on n1, a DataNode per node) and keep Flink's HA storage "
@@ -76,26 +98,7 @@ void AddRunOptions(CLI::App* cmd, TestOptions* opts) {
          "--restart-delay", opts->restart_delay_s,
          "Seconds before the supervisor (runit) restarts a killed Flink or ZooKeeper daemon")
       ->capture_default_str();
-  // Real hosts over SSH (the original's Jepsen options), instead of the local cluster.
-  cmd->add_option("--nodes", opts->nodes,
-                  "Run on these hosts over SSH instead of the local cluster (comma-separated host "
-                  "names or IPv4 addresses; the first two run the JobManagers)")
-      ->delimiter(',');
-  cmd->add_option("--nodes-file", opts->nodes_file,
-                  "Run on the hosts listed in this file, one per line ('#' comments)");
-  cmd->add_option("--username", opts->ssh_user, "SSH user on the nodes (must be root)")
-      ->capture_default_str();
-  cmd->add_option("--ssh-private-key", opts->ssh_private_key,
-                  "Private key file for SSH (default: ssh's own keys and agent)");
-  cmd->add_option("--ssh-port", opts->ssh_port, "SSH port of the nodes")->capture_default_str();
-  cmd->add_flag("--strict-host-key-checking,!--no-strict-host-key-checking",
-                opts->strict_host_key_checking,
-                "Check the nodes' host keys against known_hosts (on by default)");
-  cmd->add_option("--ssh-known-hosts", opts->ssh_known_hosts,
-                  "known_hosts file for the nodes' host keys (default: ssh's own)");
-  cmd->add_option("--ssh-option", opts->ssh_options,
-                  "Extra ssh option KEY=VALUE, as ssh -o takes it (repeatable; e.g. "
-                  "ProxyJump=bastion)");
+  AddSshOptions(cmd, opts);
   cmd->add_option("--shared-dir", opts->shared_dir,
                   "SSH nodes: a directory mounted at the same path on every node (e.g. NFS) for "
                   "Flink's HA storage, checkpoints and the test job's files; standalone runs "

@@ -16,6 +16,10 @@ void AddTestCommand(CLI::App& app, int* exit_code);
 // outlive cmd's parsing and callbacks.
 void AddRunOptions(CLI::App* cmd, TestOptions* opts);
 
+// The SSH node options (--nodes, --nodes-file, --username, --ssh-*, --[no-]strict-host-key-
+// checking), part of AddRunOptions and of `prepare-nodes`.
+void AddSshOptions(CLI::App* cmd, TestOptions* opts);
+
 // Adds `dist fetch` and `dist list`.
 void AddDistCommand(CLI::App& app, int* exit_code);
 // `analyze RUN_DIR...`: re-checks stored runs.

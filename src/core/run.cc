@@ -300,14 +300,7 @@ Status Run::SetUpSshNodes() {
   spdlog::info("Connecting to {} nodes over SSH as {}", opts_.nodes.size(), opts_.ssh_user);
   for (const auto& host : opts_.nodes) {
     JF_ASSIGN_OR_RETURN(std::string ip, ResolveIPv4(host));
-    SshOptions o{.host = host,
-                 .user = opts_.ssh_user,
-                 .port = opts_.ssh_port,
-                 .private_key = opts_.ssh_private_key,
-                 .strict_host_key_checking = opts_.strict_host_key_checking,
-                 .known_hosts_file = opts_.ssh_known_hosts,
-                 .extra_options = opts_.ssh_options};
-    remotes_.push_back(std::make_unique<SshRemote>(host, std::move(o)));
+    remotes_.push_back(std::make_unique<SshRemote>(host, opts_.SshOptionsFor(host)));
     ctx_.nodes.push_back({host, ip, remotes_.back().get()});
   }
   JF_RETURN_IF_ERROR(ForEachNode(ctx_.nodes, [&](const NodeHandle& n) -> Status {

@@ -41,9 +41,8 @@ nlohmann::json JobsToJson(const std::vector<JobSpec>& jobs) {
   return out;
 }
 
-// The SSH part of Validate: reads nodes_file into nodes, checks the hosts and the ssh options, and
-// that standalone HA has storage every node sees.
-Status ValidateSsh(TestOptions& o) {
+// Reads nodes_file into nodes, checks the hosts and the ssh options.
+Status ValidateSshNodes(TestOptions& o) {
   if (!o.nodes.empty() && !o.nodes_file.empty()) {
     return InvalidArgument("--nodes and --nodes-file are exclusive: give one");
   }
@@ -78,8 +77,14 @@ Status ValidateSsh(TestOptions& o) {
       return InvalidArgument("--ssh-option '{}': must be KEY=VALUE (as ssh's -o takes it)", kv);
     }
   }
-  SshOptions probe{.host = o.nodes.front(), .user = o.ssh_user, .port = o.ssh_port};
-  JF_RETURN_IF_ERROR(CheckSshOptions(probe).WithContext("--username"));
+  JF_RETURN_IF_ERROR(CheckSshOptions(o.SshOptionsFor(o.nodes.front())).WithContext("--username"));
+  return Status::Ok();
+}
+
+// The rest of Validate's SSH rules: what a run over SSH can and cannot do.
+Status ValidateSshRun(TestOptions& o) {
+  JF_RETURN_IF_ERROR(ValidateSshNodes(o));
+  if (!o.UsesSsh()) return Status::Ok();
   if (!o.shared_dir.empty() && (o.shared_dir[0] != '/' || o.shared_dir == "/")) {
     return InvalidArgument("--shared-dir {}: must be an absolute path other than /", o.shared_dir);
   }
@@ -168,7 +173,7 @@ Status TestOptions::Validate() {
   if (local_nodes < 1 || local_nodes > 9) {
     return InvalidArgument("--local-nodes must be between 1 and 9");
   }
-  JF_RETURN_IF_ERROR(ValidateSsh(*this));
+  JF_RETURN_IF_ERROR(ValidateSshRun(*this));
   if (!(poll_interval_s >= 0.1 && poll_interval_s <= 60)) {
     return InvalidArgument("--poll-interval must be between 0.1 and 60 seconds");
   }
@@ -241,6 +246,18 @@ Status TestOptions::CheckDistributionVersion(const std::string& version) const {
                            version, MaskUriPassword(tarball));
   }
   return Status::Ok();
+}
+
+Status TestOptions::ValidateNodes() { return ValidateSshNodes(*this); }
+
+SshOptions TestOptions::SshOptionsFor(const std::string& host) const {
+  return SshOptions{.host = host,
+                    .user = ssh_user,
+                    .port = ssh_port,
+                    .private_key = ssh_private_key,
+                    .strict_host_key_checking = strict_host_key_checking,
+                    .known_hosts_file = ssh_known_hosts,
+                    .extra_options = ssh_options};
 }
 
 std::string TestOptions::NemesisName() const {

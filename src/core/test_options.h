@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/status.h"
+#include "control/ssh_remote.h"
 
 namespace jf {
 
@@ -86,6 +87,12 @@ struct TestOptions {
   // and the test job's output go there when HDFS does not hold them. SSH nodes only (the local
   // cluster brings its own).
   std::string shared_dir;
+
+  // Only the node list and the SSH options (what `prepare-nodes` needs): reads nodes_file into
+  // nodes and checks them. Validate does this too.
+  Status ValidateNodes();
+  // How the harness reaches `host`.
+  SshOptions SshOptionsFor(const std::string& host) const;
 
   bool UsesSsh() const { return !nodes.empty() || !nodes_file.empty(); }
   // The number of nodes the run deploys on.

@@ -49,6 +49,13 @@ set_tests_properties(slow_test_all_matrix PROPERTIES
   LABELS slow RESOURCE_LOCK local_cluster TIMEOUT 5400
   ENVIRONMENT "JF_SOURCE_ROOT=${CMAKE_SOURCE_DIR}")
 
+# slow: node preparation's apt path on a bare Debian root (debootstrap; downloads, ~5 min):
+# sudo ctest --test-dir build -R slow_debian_prep --output-on-failure
+add_test(NAME slow_debian_prep COMMAND bash ${JF_IT}/debian_prep_slow.sh ${JF_BIN})
+set_tests_properties(slow_debian_prep PROPERTIES
+  LABELS slow RESOURCE_LOCK local_cluster TIMEOUT 1800
+  ENVIRONMENT "JF_SOURCE_ROOT=${CMAKE_SOURCE_DIR}")
+
 # After it_sigkill_cleanup, which leaves no cluster up: `cluster up --ssh` in its own state dir.
 jf_integration_test(it_ssh_cluster ssh_cluster.sh 300)
 set_tests_properties(it_ssh_cluster PROPERTIES DEPENDS it_sigkill_cleanup)
