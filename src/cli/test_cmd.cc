@@ -110,7 +110,8 @@ void AddTestCommand(CLI::App& app, int* exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "test",
       "Deploy ZooKeeper and a highly available Flink cluster (standalone, or on YARN and HDFS) on "
-      "a local namespace cluster, run the test job, inject faults, and check the history.");
+      "a local namespace cluster or on SSH hosts (--nodes), run the test job, inject faults, and "
+      "check the history.");
   cmd->add_option("--deployment-mode", opts->deployment_mode,
                   "How Flink is deployed: standalone-session (ZooKeeper HA), or on YARN (with "
                   "HDFS; the JobManager is the application master, a new attempt per kill): "
