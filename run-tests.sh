@@ -9,8 +9,10 @@
 # --flink-version), or, as the original took it, the URI of a distribution tarball: file:///path
 # or http(s)://[user:password@]host/path of a .tgz, .tar.gz or .tar (it becomes --tarball; Flink
 # 2.x or 1.20.x, the matrix follows its line). Everything after the two positional arguments goes
-# to test-all as it is (e.g. --only standalone --time-limit 30). JEPSEN_FLINK_BIN overrides the
-# binary (default build/jepsen-flink).
+# to test-all as it is (e.g. --only standalone --time-limit 30). The runs use the local cluster,
+# or, as the original's did, the hosts of a nodes file over SSH (e.g. --nodes-file nodes
+# --ssh-private-key ~/.ssh/id_rsa --hdfs; see the README's "Real hosts over SSH").
+# JEPSEN_FLINK_BIN overrides the binary (default build/jepsen-flink).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -22,6 +24,7 @@ usage() {
   echo "              http(s)://host/path/....tgz (.tgz, .tar.gz or .tar; Flink 2.x or 1.20.x)" >&2
   echo "  e.g. $0 1 1.20.5 --only standalone" >&2
   echo "       $0 1 file:///srv/flink-2.2.1-bin-scala_2.12.tgz --only standalone" >&2
+  echo "       $0 1 file:///srv/flink-2.2.1-bin-scala_2.12.tgz --nodes-file nodes --hdfs" >&2
   exit 254
 }
 

@@ -14,6 +14,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/temp_dir.h"
+
 namespace jf {
 namespace {
 
@@ -45,22 +47,6 @@ std::string RandomBytes(size_t n, unsigned seed) {
   return s;
 }
 
-// A private directory for one test (also the agents' TMPDIR, so nothing is left in /tmp).
-class TempDir {
- public:
-  TempDir() {
-    std::string templ = (fs::temp_directory_path() / "jf-ssh-test.XXXXXX").string();
-    path_ = mkdtemp(templ.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 // Runs the remote command here, as the node's login shell would: everything but ssh itself.
 SshRemote::Transport LocalTransport(const fs::path& tmpdir) {
@@ -255,7 +241,7 @@ class SshRemoteTest : public ::testing::Test {
  protected:
   SshRemoteTest() : remote_("n1", NodeOptions(), LocalTransport(dir_.path())) {}
 
-  TempDir dir_;
+  TempDir dir_{"jf-ssh-test"};
   SshRemote remote_;
 };
 
@@ -530,7 +516,7 @@ TEST_F(SshRemoteTest, ConcurrentCallsGetTheirOwnReplies) {
 }
 
 TEST(SshRemotePoolTest, BoundedPoolMakesCallsWait) {
-  TempDir dir;
+  TempDir dir{"jf-ssh-test"};
   SshRemote remote("n1", NodeOptions(), LocalTransport(dir.path()), 2);
   auto start = Clock::now();
   std::vector<std::thread> threads;
@@ -564,7 +550,7 @@ TEST(SshRemotePoolTest, BoundedPoolMakesCallsWait) {
 constexpr char kAgentPid[] = "$(cut -d' ' -f4 /proc/$PPID/stat)";
 
 TEST(SshRemoteFailureTest, SessionKilledWhileIdleIsReplaced) {
-  TempDir dir;
+  TempDir dir{"jf-ssh-test"};
   SshRemote remote("n1", NodeOptions(), LocalTransport(dir.path()));
   // The command returns, then something kills its session (a reboot, say).
   auto r = remote.Exec({"sh", "-c", std::string("a=") + kAgentPid +
@@ -578,7 +564,7 @@ TEST(SshRemoteFailureTest, SessionKilledWhileIdleIsReplaced) {
 }
 
 TEST(SshRemoteFailureTest, SessionKilledMidCommandIsUnavailable) {
-  TempDir dir;
+  TempDir dir{"jf-ssh-test"};
   SshRemote remote("n1", NodeOptions(), LocalTransport(dir.path()));
   auto r = remote.Exec({"sh", "-c", std::string("kill -9 ") + kAgentPid + "; sleep 1"});
   ASSERT_FALSE(r.ok());
@@ -618,7 +604,7 @@ TEST(SshRemoteFailureTest, SshErrorsBecomeClearStatuses) {
   EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(r.status().message().find("authentication"), std::string::npos);
   // Also on the one-shot paths.
-  TempDir dir;
+  TempDir dir{"jf-ssh-test"};
   WriteFile(dir.path() / "f", "x");
   Status st = denied.Upload((dir.path() / "f").string(), "/tmp/f");
   EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.ToString();
@@ -658,7 +644,7 @@ TEST(SshRemoteFailureTest, SilentSessionIsKilledAfterTimeoutAndGrace) {
 }
 
 TEST(SshRemoteFailureTest, AgentLeavesNothingBehind) {
-  TempDir dir;
+  TempDir dir{"jf-ssh-test"};
   {
     SshRemote remote("n1", NodeOptions(), LocalTransport(dir.path()));
     ExecOptions o;
@@ -693,7 +679,7 @@ TEST(SshRemoteFailureTest, RealSshConnectionRefused) {
 // Measurement (prints only).
 
 TEST(SshRemoteRttTest, WarmSessionVersusOneShotProcess) {
-  TempDir dir;
+  TempDir dir{"jf-ssh-test"};
   SshRemote remote("n1", NodeOptions(), LocalTransport(dir.path()));
   ASSERT_TRUE(remote.Exec({"true"}).ok());  // warm up
   auto median_us = [](std::vector<long> v) {

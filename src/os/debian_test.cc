@@ -6,6 +6,8 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+
+#include "common/temp_dir.h"
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -421,21 +423,6 @@ TEST(DebianTest, PrepareNodesAgreesOnTheJavaHome) {
 // ---------------------------------------------------------------------------------------------
 // The real scripts, run by sh here.
 
-class TempDir {
- public:
-  TempDir() {
-    std::string templ = (fs::temp_directory_path() / "jf-debian-test.XXXXXX").string();
-    path_ = mkdtemp(templ.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 std::string ReadFile(const fs::path& p) {
   std::ifstream in(p);
@@ -465,7 +452,7 @@ class HostRemote : public Remote {
 };
 
 TEST(DebianScriptTest, ProbeTakesAHostilePathAsData) {
-  TempDir dir;
+  TempDir dir{"jf-debian-test"};
   const fs::path canary = dir.path() / "pwned";
   HostRemote here;
   DebianPrepOptions o;
@@ -524,7 +511,7 @@ exit 0)SH");
     std::ofstream(dir_.path() / name) << text;
     fs::permissions(dir_.path() / name, fs::perms::owner_all);
   }
-  TempDir dir_;
+  TempDir dir_{"jf-debian-test"};
   fs::path policy_;
 };
 

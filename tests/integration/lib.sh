@@ -51,3 +51,30 @@ assert_nodes_healed_and_recycle() {
   "$JF" cluster down --all > /dev/null
   "$JF" cluster up --local-nodes 3 > /dev/null
 }
+
+# own_cluster_state NAME: for a test that brings up a cluster of its own (e.g. `cluster up
+# --ssh`) while the machine holds one local cluster at a time. Makes $state, a fresh state dir
+# under /var/lib (not /var/tmp: sshd's StrictModes refuses keys below a world-writable
+# directory), takes the shared fixture's cluster down, and on exit removes $state's cluster and
+# $state and brings the fixture's cluster back (as it was: nodes and subnet).
+own_cluster_state() {
+  state=$(mktemp -d "/var/lib/jf-it-$1.XXXXXX")
+  local default_state=${JEPSEN_FLINK_STATE_DIR:-/var/lib/jepsen-flink}
+  _restore_nodes= _restore_subnet=
+  if [ -f "$default_state/cluster.json" ]; then
+    _restore_nodes=$(json "$default_state/cluster.json" "len(d['nodes'])")
+    _restore_subnet=$(json "$default_state/cluster.json" "d['subnet']")
+  fi
+  trap _own_cluster_state_finish EXIT
+  "$JF" cluster down --all > /dev/null
+}
+_own_cluster_state_finish() {
+  local rc=$?
+  "$JF" cluster down --all --state-dir "$state" > /dev/null 2>&1 || true
+  rm -rf "$state"
+  if [ -n "$_restore_nodes" ]; then
+    "$JF" cluster up --local-nodes "$_restore_nodes" --subnet "$_restore_subnet" > /dev/null 2>&1 ||
+      echo "warning: could not bring back the shared cluster" >&2
+  fi
+  exit $rc
+}

@@ -7,26 +7,7 @@
 # default state dir (the shared fixture) is taken down first and brought back afterwards.
 source "$(dirname "$0")/lib.sh"
 t_start=$(date +%s.%N)
-# Under /var/lib, not /var/tmp: sshd's StrictModes refuses keys below a world-writable directory.
-state=$(mktemp -d /var/lib/jf-it-ssh.XXXXXX)
-default_state=${JEPSEN_FLINK_STATE_DIR:-/var/lib/jepsen-flink}
-restore_nodes= restore_subnet=
-if [ -f "$default_state/cluster.json" ]; then
-  restore_nodes=$(json "$default_state/cluster.json" "len(d['nodes'])")
-  restore_subnet=$(json "$default_state/cluster.json" "d['subnet']")
-fi
-finish() {
-  local rc=$?
-  "$JF" cluster down --all --state-dir "$state" > /dev/null 2>&1 || true
-  rm -rf "$state"
-  if [ -n "$restore_nodes" ]; then
-    "$JF" cluster up --local-nodes "$restore_nodes" --subnet "$restore_subnet" > /dev/null 2>&1 ||
-      echo "warning: could not bring back the cluster in $default_state" >&2
-  fi
-  exit $rc
-}
-trap finish EXIT
-"$JF" cluster down --all > /dev/null
+own_cluster_state ssh
 
 out="$state/up.stdout"
 t0=$(date +%s%N)

@@ -12,25 +12,7 @@
 # Uses its own state dir; the shared fixture's cluster is taken down first and brought back after.
 source "$(dirname "$0")/lib.sh"
 t_start=$(date +%s.%N)
-state=$(mktemp -d /var/lib/jf-it-sshrun.XXXXXX)
-default_state=${JEPSEN_FLINK_STATE_DIR:-/var/lib/jepsen-flink}
-restore_nodes= restore_subnet=
-if [ -f "$default_state/cluster.json" ]; then
-  restore_nodes=$(json "$default_state/cluster.json" "len(d['nodes'])")
-  restore_subnet=$(json "$default_state/cluster.json" "d['subnet']")
-fi
-finish() {
-  local rc=$?
-  "$JF" cluster down --all --state-dir "$state" > /dev/null 2>&1 || true
-  rm -rf "$state"
-  if [ -n "$restore_nodes" ]; then
-    "$JF" cluster up --local-nodes "$restore_nodes" --subnet "$restore_subnet" > /dev/null 2>&1 ||
-      echo "warning: could not bring back the cluster in $default_state" >&2
-  fi
-  exit $rc
-}
-trap finish EXIT
-"$JF" cluster down --all > /dev/null
+own_cluster_state sshrun
 
 "$JF" cluster up --ssh --local-nodes 3 --state-dir "$state" > "$state/up.stdout" \
   2> "$state/up.stderr" || { cat "$state/up.stderr" >&2; fail "cluster up --ssh failed"; }
