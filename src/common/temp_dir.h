@@ -16,8 +16,7 @@ namespace jf {
 class TempDir {
  public:
   explicit TempDir(const std::string& prefix = "jf-test") {
-    std::string templ =
-        (std::filesystem::temp_directory_path() / (prefix + ".XXXXXX")).string();
+    std::string templ = (std::filesystem::temp_directory_path() / (prefix + ".XXXXXX")).string();
     path_ = mkdtemp(templ.data());
   }
   ~TempDir() {

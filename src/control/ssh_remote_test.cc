@@ -1,5 +1,6 @@
 #include "control/ssh_remote.h"
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -12,8 +13,6 @@
 #include <sstream>
 #include <thread>
 
-#include <gtest/gtest.h>
-
 #include "common/temp_dir.h"
 
 namespace jf {
@@ -24,8 +23,7 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 long MsSince(Clock::time_point t) {
-  return static_cast<long>(
-      std::chrono::duration_cast<milliseconds>(Clock::now() - t).count());
+  return static_cast<long>(std::chrono::duration_cast<milliseconds>(Clock::now() - t).count());
 }
 
 std::string ReadFile(const fs::path& p) {
@@ -47,12 +45,10 @@ std::string RandomBytes(size_t n, unsigned seed) {
   return s;
 }
 
-
 // Runs the remote command here, as the node's login shell would: everything but ssh itself.
 SshRemote::Transport LocalTransport(const fs::path& tmpdir) {
   return [tmpdir](const std::string& remote_command) {
-    return std::vector<std::string>{"env", "TMPDIR=" + tmpdir.string(), "sh", "-c",
-                                    remote_command};
+    return std::vector<std::string>{"env", "TMPDIR=" + tmpdir.string(), "sh", "-c", remote_command};
   };
 }
 
@@ -69,10 +65,17 @@ TEST(SshArgvTest, DefaultWords) {
   SshOptions o;
   o.host = "10.0.0.1";
   EXPECT_EQ(SshArgv(o, "echo hi"),
-            (std::vector<std::string>{"ssh", "-T", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR",
-                                      "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3",
-                                      "-o", "ConnectTimeout=10", "-o", "StrictHostKeyChecking=yes",
-                                      "-p", "22", "-l", "root", "10.0.0.1", "--", "echo hi"}));
+            (std::vector<std::string>{"ssh",      "-T",
+                                      "-o",       "BatchMode=yes",
+                                      "-o",       "LogLevel=ERROR",
+                                      "-o",       "ServerAliveInterval=5",
+                                      "-o",       "ServerAliveCountMax=3",
+                                      "-o",       "ConnectTimeout=10",
+                                      "-o",       "StrictHostKeyChecking=yes",
+                                      "-p",       "22",
+                                      "-l",       "root",
+                                      "10.0.0.1", "--",
+                                      "echo hi"}));
 }
 
 TEST(SshArgvTest, AllOptions) {
@@ -85,15 +88,43 @@ TEST(SshArgvTest, AllOptions) {
   o.known_hosts_file = "/keys/known_hosts";
   o.control_dir = "/run/jf-ssh";
   o.extra_options = {"ProxyJump=bastion", "ConnectTimeout=30"};
-  EXPECT_EQ(SshArgv(o, "x"),
-            (std::vector<std::string>{
-                "ssh", "-T", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "-o",
-                "ProxyJump=bastion", "-o", "ConnectTimeout=30", "-o", "ServerAliveInterval=5",
-                "-o", "ServerAliveCountMax=3", "-o", "ConnectTimeout=10", "-o",
-                "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/keys/known_hosts", "-i",
-                "/keys/id ed25519", "-o", "IdentitiesOnly=yes", "-p", "2222", "-l", "admin", "-o",
-                "ControlMaster=auto", "-o", "ControlPath=/run/jf-ssh/%C", "-o",
-                "ControlPersist=60", "db1.example.com", "--", "x"}));
+  EXPECT_EQ(SshArgv(o, "x"), (std::vector<std::string>{"ssh",
+                                                       "-T",
+                                                       "-o",
+                                                       "BatchMode=yes",
+                                                       "-o",
+                                                       "LogLevel=ERROR",
+                                                       "-o",
+                                                       "ProxyJump=bastion",
+                                                       "-o",
+                                                       "ConnectTimeout=30",
+                                                       "-o",
+                                                       "ServerAliveInterval=5",
+                                                       "-o",
+                                                       "ServerAliveCountMax=3",
+                                                       "-o",
+                                                       "ConnectTimeout=10",
+                                                       "-o",
+                                                       "StrictHostKeyChecking=no",
+                                                       "-o",
+                                                       "UserKnownHostsFile=/keys/known_hosts",
+                                                       "-i",
+                                                       "/keys/id ed25519",
+                                                       "-o",
+                                                       "IdentitiesOnly=yes",
+                                                       "-p",
+                                                       "2222",
+                                                       "-l",
+                                                       "admin",
+                                                       "-o",
+                                                       "ControlMaster=auto",
+                                                       "-o",
+                                                       "ControlPath=/run/jf-ssh/%C",
+                                                       "-o",
+                                                       "ControlPersist=60",
+                                                       "db1.example.com",
+                                                       "--",
+                                                       "x"}));
 }
 
 TEST(SshArgvTest, CheckOptionsRejectsWhatSshWouldMisread) {
@@ -183,8 +214,9 @@ TEST(SshClassifyTest, AuthenticationFailures) {
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(s.message().rfind("n1 (10.0.0.1): ssh authentication as root failed", 0), 0u)
       << s.message();
-  EXPECT_EQ(ClassifySshFailure("n1", o, "Received disconnect from 10.0.0.1 port 22:2: Too many "
-                                        "authentication failures\n")
+  EXPECT_EQ(ClassifySshFailure("n1", o,
+                               "Received disconnect from 10.0.0.1 port 22:2: Too many "
+                               "authentication failures\n")
                 .code(),
             StatusCode::kFailedPrecondition);
   s = ClassifySshFailure("n1", o,
@@ -267,11 +299,24 @@ TEST_F(SshRemoteTest, RunsCommandsAndReportsExitCodes) {
 TEST_F(SshRemoteTest, HostileArgumentsRunNothing) {
   const fs::path canary = dir_.path() / "canary";
   const std::string c = canary.string();
-  const std::vector<std::string> words = {
-      "a b",  "'single'",        "\"double\"", "; touch " + c,  "$(touch " + c + ")",
-      "`touch " + c + "`",       "x\ny\n",     "| touch " + c,  "&& touch " + c,
-      "\\",   "*",               "~",          "$HOME",         "",
-      "-n",   "\n; touch " + c,  "'; touch " + c + "; '",       "%s"};
+  const std::vector<std::string> words = {"a b",
+                                          "'single'",
+                                          "\"double\"",
+                                          "; touch " + c,
+                                          "$(touch " + c + ")",
+                                          "`touch " + c + "`",
+                                          "x\ny\n",
+                                          "| touch " + c,
+                                          "&& touch " + c,
+                                          "\\",
+                                          "*",
+                                          "~",
+                                          "$HOME",
+                                          "",
+                                          "-n",
+                                          "\n; touch " + c,
+                                          "'; touch " + c + "; '",
+                                          "%s"};
   std::vector<std::string> argv = {"printf", "[%s]\n"};
   argv.insert(argv.end(), words.begin(), words.end());
   std::string expected;
@@ -341,8 +386,9 @@ TEST_F(SshRemoteTest, StdinEnvAndCwd) {
   o = {};
   o.env = {{"JF_A", "x y"}, {"JF_B", ""}};
   o.cwd = dir_.path().string();
-  r = remote_.Exec({"sh", "-c", "printf '%s:%s:%s:%s' \"$JF_A\" \"${JF_B-unset}\" \"$PWD\" "
-                                "\"$(cat)\""},
+  r = remote_.Exec({"sh", "-c",
+                    "printf '%s:%s:%s:%s' \"$JF_A\" \"${JF_B-unset}\" \"$PWD\" "
+                    "\"$(cat)\""},
                    o);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->out, "x y::" + dir_.path().string() + ":");  // no stdin: EOF at once
@@ -474,8 +520,7 @@ TEST_F(SshRemoteTest, UploadDownloadAndUploadTree) {
 
   EXPECT_EQ(remote_.UploadTree(tree.string(), "/").code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(remote_.UploadTree(tree.string(), "//.").code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(remote_.UploadTree(tree.string(), "relative/dir").code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(remote_.UploadTree(tree.string(), "relative/dir").code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(remote_.UploadTree((dir_.path() / "none").string(), remote_dir.string()).code(),
             StatusCode::kNotFound);
 }
@@ -553,8 +598,8 @@ TEST(SshRemoteFailureTest, SessionKilledWhileIdleIsReplaced) {
   TempDir dir{"jf-ssh-test"};
   SshRemote remote("n1", NodeOptions(), LocalTransport(dir.path()));
   // The command returns, then something kills its session (a reboot, say).
-  auto r = remote.Exec({"sh", "-c", std::string("a=") + kAgentPid +
-                                        "; (sleep 0.2; kill -9 $a) >/dev/null 2>&1 &"});
+  auto r = remote.Exec(
+      {"sh", "-c", std::string("a=") + kAgentPid + "; (sleep 0.2; kill -9 $a) >/dev/null 2>&1 &"});
   ASSERT_TRUE(r.ok());
   usleep(600 * 1000);
   r = remote.Exec({"echo", "again"});
@@ -569,8 +614,7 @@ TEST(SshRemoteFailureTest, SessionKilledMidCommandIsUnavailable) {
   auto r = remote.Exec({"sh", "-c", std::string("kill -9 ") + kAgentPid + "; sleep 1"});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
-  EXPECT_NE(r.status().message().find("n1 (10.0.0.1)"), std::string::npos)
-      << r.status().message();
+  EXPECT_NE(r.status().message().find("n1 (10.0.0.1)"), std::string::npos) << r.status().message();
   EXPECT_NE(r.status().message().find("may or may not have run"), std::string::npos);
   EXPECT_EQ(remote.sessions(), 0);
   r = remote.Exec({"echo", "fresh"});
@@ -614,8 +658,9 @@ TEST(SshRemoteFailureTest, SshErrorsBecomeClearStatuses) {
   EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(r.status().message().find("ssh-keyscan 10.0.0.1"), std::string::npos);
 
-  SshRemote refused("n1", o, fake_ssh("ssh: connect to host 10.0.0.1 port 22: Connection "
-                                      "refused"));
+  SshRemote refused("n1", o,
+                    fake_ssh("ssh: connect to host 10.0.0.1 port 22: Connection "
+                             "refused"));
   r = refused.Exec({"true"});
   EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
 
@@ -629,8 +674,9 @@ TEST(SshRemoteFailureTest, SshErrorsBecomeClearStatuses) {
 TEST(SshRemoteFailureTest, SilentSessionIsKilledAfterTimeoutAndGrace) {
   // Prints the banner, then never answers (a host that froze).
   SshRemote remote("n1", NodeOptions(), [](const std::string&) {
-    return std::vector<std::string>{"sh", "-c", "echo 'motd noise'; echo 'JF-AGENT 1'; "
-                                                "exec sleep 30"};
+    return std::vector<std::string>{"sh", "-c",
+                                    "echo 'motd noise'; echo 'JF-AGENT 1'; "
+                                    "exec sleep 30"};
   });
   ExecOptions o;
   o.timeout = milliseconds(200);

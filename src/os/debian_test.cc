@@ -6,8 +6,6 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
-
-#include "common/temp_dir.h"
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -16,6 +14,8 @@
 #include <mutex>
 #include <set>
 #include <sstream>
+
+#include "common/temp_dir.h"
 
 namespace jf {
 namespace {
@@ -109,7 +109,8 @@ class FakeDebianHost : public Remote {
       const std::string kind = argv[i].substr(0, 2), v = argv[i].substr(2);
       if ((kind == "c:" || kind == "l:") && !present.count(v)) out += "missing " + v + "\n";
       if (kind == "p:" && has_apt) {
-        out += fmt::format("package {} {}\n", v, installed.count(v) ? "installed" : "not-installed");
+        out +=
+            fmt::format("package {} {}\n", v, installed.count(v) ? "installed" : "not-installed");
       }
     }
     return Exit(0, out);
@@ -269,9 +270,8 @@ TEST(DebianTest, CheckOnlyNamesTheAptCommand) {
 TEST(DebianTest, AptFailureIsReportedWithTheNodeAndAptsError) {
   FakeDebianHost host("db-3");
   host.Remove("runit");
-  host.install_result = Exit(
-      77, "jf-apt: installing runit\n",
-      "E: Unable to locate package runit\njf-apt: apt-get install failed\n");
+  host.install_result = Exit(77, "jf-apt: installing runit\n",
+                             "E: Unable to locate package runit\njf-apt: apt-get install failed\n");
   auto prep = PrepareDebianNode(host);
   ASSERT_FALSE(prep.ok());
   const std::string& m = prep.status().message();
@@ -423,7 +423,6 @@ TEST(DebianTest, PrepareNodesAgreesOnTheJavaHome) {
 // ---------------------------------------------------------------------------------------------
 // The real scripts, run by sh here.
 
-
 std::string ReadFile(const fs::path& p) {
   std::ifstream in(p);
   std::stringstream ss;
@@ -491,8 +490,8 @@ exit 0)SH");
 
   ExecResult Run(const std::string& lock, const std::vector<std::string>& packages,
                  const std::string& wait = "5") {
-    std::vector<std::string> argv = {"sh", "-c", DebianInstallScript(), "sh", lock, wait,
-                                     policy_.string()};
+    std::vector<std::string> argv = {"sh", "-c", DebianInstallScript(), "sh",
+                                     lock, wait, policy_.string()};
     argv.insert(argv.end(), packages.begin(), packages.end());
     ExecOptions o;
     o.env["PATH"] = dir_.path().string() + ":/usr/bin:/bin";
