@@ -18,6 +18,7 @@
 #include "dist/flink_dist.h"
 #include "dist/flink_release.h"
 #include "dist/flink_tarball.h"
+#include "report/junit.h"
 #include "store/store.h"
 
 namespace fs = std::filesystem;
@@ -30,6 +31,7 @@ struct TestAllArgs {
   int iterations = 1;
   std::vector<std::string> only;
   std::string summary;  // --summary FILE, "" if none
+  std::string junit;    // --junit FILE, "" if none
 };
 
 Status WriteFile(const std::string& path, const std::string& text) {
@@ -55,8 +57,10 @@ int RunTestAll(const TestAllArgs& args) {
   // The options every entry shares are checked once up front (with the default mode and
   // schedules), so a bad --time-limit is refused before anything runs.
   TestOptions checked = args.opts;
-  if (Status s = checked.Validate(); !s.ok()) {
-    fmt::print(stderr, "{}\n", s.message());
+  Status valid = checked.Validate();
+  if (valid.ok() && !args.junit.empty()) valid = CheckJunitPath(args.junit);
+  if (!valid.ok()) {
+    fmt::print(stderr, "{}\n", valid.message());
     return kExitBadArguments;
   }
   // The matrix follows the distribution's line; a --tarball is fetched here once (later runs
@@ -126,11 +130,32 @@ int RunTestAll(const TestAllArgs& args) {
     }
   }
 
+  int exit_code = MatrixExitCode(m.results, m.planned);
+  if (!args.junit.empty()) {
+    JunitSuite suite{.name = "jepsen-flink test-all",
+                     .started = started,
+                     .results = m.results,
+                     .skipped_reason = "not run: the matrix was interrupted",
+                     .iterations = args.iterations};
+    // The runs left out, in the order RunMatrix takes them (iteration-major).
+    for (std::size_t k = m.results.size(); k < m.planned; ++k) {
+      const std::string& name = entries[k % entries.size()].name;
+      suite.skipped.push_back(
+          args.iterations > 1 ? fmt::format("{} #{}", name, k / entries.size() + 1) : name);
+    }
+    if (Status s = WriteJunitXml(args.junit, suite); !s.ok()) {
+      fmt::print(stderr, "test-all: {}\n", s.message());
+      if (exit_code == kExitValid) exit_code = kExitInternalError;
+    } else {
+      written.push_back(args.junit);
+    }
+  }
+
   if (m.interrupted) fmt::print("\ntest-all: interrupted; the matrix stopped after that run\n");
   fmt::print("\n{}", table);
   fmt::print("test-all: {:.0f} s in total; summary: {}\n", total_s, fmt::join(written, ", "));
   std::fflush(stdout);
-  return MatrixExitCode(m.results, m.planned);
+  return exit_code;
 }
 
 }  // namespace
@@ -151,6 +176,10 @@ void AddTestAllCommand(CLI::App& app, int* exit_code) {
                   "Run only the tests whose name contains SUBSTR (repeatable; e.g. standalone, "
                   "yarn-session, kill-job-managers, cancel-jobs)");
   cmd->add_option("--summary", args->summary, "Also write the JSON summary to this file");
+  cmd->add_option("--junit", args->junit,
+                  "Also write JUnit XML to this file: a test case per entry and iteration "
+                  "(invalid: failure; unknown, refused or broken: error; left out by an "
+                  "interruption: skipped), for CI systems");
   cmd->callback([args, exit_code] { *exit_code = RunTestAll(*args); });
 }
 

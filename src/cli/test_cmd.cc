@@ -2,13 +2,16 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <memory>
 
 #include "core/analysis.h"
+#include "core/matrix.h"
 #include "core/run.h"
 #include "core/test_options.h"
 #include "core/test_spec.h"
 #include "dist/flink_dist.h"
+#include "report/junit.h"
 
 namespace jf {
 
@@ -121,13 +124,14 @@ void AddTestCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--test-spec", opts->test_spec,
                   "TOML test spec: deployment mode, dbs, jobs, Flink configuration (see "
                   "specs/); a spec that contradicts the command line is refused");
-  cmd->add_option("--nemesis-gen", opts->nemesis_gen,
-                  "The original's fault schedules: kill-task-managers (SIGKILL every TaskManager, "
-                  "a kill every 0-6 s), kill-single-task-manager, kill-random-task-managers, "
-                  "kill-task-managers-bursts (20 kills, then 300 s), kill-job-managers (every "
-                  "0.5 s), fail-name-node-during-recovery (partition + NameNode down; deploys "
-                  "HDFS), kill-single-node-manager (YARN modes: a NodeManager every 0-6 s), utopia (no "
-                  "faults)")
+  cmd->add_option(
+         "--nemesis-gen", opts->nemesis_gen,
+         "The original's fault schedules: kill-task-managers (SIGKILL every TaskManager, "
+         "a kill every 0-6 s), kill-single-task-manager, kill-random-task-managers, "
+         "kill-task-managers-bursts (20 kills, then 300 s), kill-job-managers (every "
+         "0.5 s), fail-name-node-during-recovery (partition + NameNode down; deploys "
+         "HDFS), kill-single-node-manager (YARN modes: a NodeManager every 0-6 s), utopia (no "
+         "faults)")
       ->capture_default_str()
       ->each([opts](const std::string&) { opts->nemesis_gen_given = true; });
   cmd->add_option(
@@ -149,7 +153,11 @@ void AddTestCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_flag("--leave-db-running", opts->leave_db_running,
                 "Leave ZooKeeper, Flink and the local cluster running after the test");
-  cmd->callback([opts, exit_code, cmd] {
+  auto junit = std::make_shared<std::string>();
+  cmd->add_option("--junit", *junit,
+                  "Also write JUnit XML to this file: a test case per run (invalid: failure; "
+                  "unknown or broken: error), for CI systems");
+  cmd->callback([opts, exit_code, cmd, junit] {
     opts->deployment_mode_given = cmd->count("--deployment-mode") > 0;
     Status s;
     if (!opts->test_spec.empty()) {
@@ -157,12 +165,40 @@ void AddTestCommand(CLI::App& app, int* exit_code) {
       s = spec.ok() ? ApplyTestSpec(*spec, *opts) : spec.status();
     }
     if (s.ok()) s = opts->Validate();
+    if (s.ok() && !junit->empty()) s = CheckJunitPath(*junit);
     if (!s.ok()) {
       fmt::print(stderr, "{}\n", s.message());
       *exit_code = kExitBadArguments;
       return;
     }
-    *exit_code = RunTests(*opts).exit_code;
+    const auto started = std::chrono::system_clock::now();
+    RunOutcome outcome = RunTests(*opts);
+    *exit_code = outcome.exit_code;
+    if (junit->empty()) return;
+    JunitSuite suite{.name = "jepsen-flink test",
+                     .started = started,
+                     .iterations = opts->test_count,
+                     .classname = "jepsen-flink.test"};
+    const std::string name = opts->TestName();
+    for (std::size_t i = 0; i < outcome.runs.size(); ++i) {
+      suite.results.push_back(MakeMatrixResult(
+          name, static_cast<int>(i) + 1, outcome.runs[i].exit_code, outcome.runs[i].store_dir));
+    }
+    if (outcome.runs.empty()) {
+      MatrixResult r = MakeMatrixResult(name, 1, outcome.exit_code, "");
+      r.error = fmt::format("the run ended with exit {} before it had a store (see the log)",
+                            outcome.exit_code);
+      suite.results.push_back(std::move(r));
+    }
+    for (int i = static_cast<int>(suite.results.size()); i < opts->test_count; ++i) {
+      suite.skipped.push_back(fmt::format("{} #{}", name, i + 1));
+    }
+    suite.skipped_reason = outcome.interrupted ? "not run: the test was interrupted"
+                                               : "not run: an earlier run was not valid";
+    if (Status w = WriteJunitXml(*junit, suite); !w.ok()) {
+      spdlog::error("{}", w.message());
+      if (*exit_code == kExitValid) *exit_code = kExitInternalError;
+    }
   });
 }
 

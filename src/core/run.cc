@@ -1179,13 +1179,17 @@ RunOutcome RunTests(const TestOptions& opts) {
     auto store = Store::Create(opts.store_dir, opts.TestName(), std::chrono::system_clock::now());
     if (!store.ok()) {
       spdlog::error("{}", store.status().message());
-      return {kExitInternalError, "", g_interrupted.load()};
+      outcome.exit_code = kExitInternalError;
+      outcome.store_dir.clear();
+      outcome.interrupted = g_interrupted;
+      return outcome;
     }
     outcome.store_dir = store->dir();
     RunLogger logger(store->Path("jepsen.log"));
     if (opts.test_count > 1) spdlog::info("Test {} of {}", i + 1, opts.test_count);
     Run run(effective, *prep, *store);
     outcome.exit_code = run.Execute();
+    outcome.runs.push_back({store->dir(), outcome.exit_code});
     const char* verdict = outcome.exit_code == kExitValid     ? kVerdictValid
                           : outcome.exit_code == kExitInvalid ? kVerdictInvalid
                                                               : kVerdictUnknown;

@@ -6,6 +6,7 @@
 #define JF_CORE_RUN_H_
 
 #include <string>
+#include <vector>
 
 #include "checker/checker.h"
 #include "core/test_options.h"
@@ -29,6 +30,12 @@ struct RunOutcome {
   std::string store_dir;  // empty if the run never got that far
   // SIGINT/SIGTERM came during the run(s): the caller should stop too.
   bool interrupted = false;
+  // Every run that got a store directory, in order (with --test-count, more than one).
+  struct Record {
+    std::string store_dir;
+    int exit_code = kExitInternalError;
+  };
+  std::vector<Record> runs;
 };
 
 // Runs `opts.test_count` tests (stopping at the first that is not valid) and returns the exit

@@ -2,33 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "common/xml.h"
+
 namespace jf {
-namespace {
-
-std::string XmlEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 std::string RenderHadoopSiteXml(
     const std::vector<std::pair<std::string, std::string>>& properties) {

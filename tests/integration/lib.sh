@@ -78,3 +78,34 @@ _own_cluster_state_finish() {
   fi
   exit $rc
 }
+
+# check_junit FILE TESTS FAILURES ERRORS [TEXT]: FILE is JUnit XML (testsuites > testsuite >
+# testcase) with these counts in its attributes and as elements, the exit code in every run's
+# system-out, and TEXT (if given) in a failure or error body.
+check_junit() {
+  python3 - "$@" <<'PY' || fail "JUnit file $1"
+import sys, xml.etree.ElementTree as ET
+path, tests, failures, errors = sys.argv[1], *map(int, sys.argv[2:5])
+text = sys.argv[5] if len(sys.argv) > 5 else None
+root = ET.parse(path).getroot()
+assert root.tag == "testsuites", root.tag
+suites = root.findall("testsuite")
+assert len(suites) == 1, suites
+s = suites[0]
+cases = s.findall("testcase")
+got = (len(cases), sum(len(c.findall("failure")) for c in cases),
+       sum(len(c.findall("error")) for c in cases))
+assert got == (tests, failures, errors), f"cases/failures/errors {got}, expected {(tests, failures, errors)}"
+for el in (root, s):
+    attrs = tuple(int(el.get(k)) for k in ("tests", "failures", "errors"))
+    assert attrs == (tests, failures, errors), (el.tag, attrs)
+for c in cases:
+    assert c.get("name") and c.get("classname") and float(c.get("time")) >= 0, c.attrib
+    if c.find("skipped") is None:
+        assert "exit code " in (c.findtext("system-out") or ""), c.attrib
+if text:
+    bodies = [e.text or "" for c in cases for e in c if e.tag in ("failure", "error")]
+    assert any(text in b for b in bodies), bodies
+print(f"ok: {path}: {tests} test case(s), {failures} failure(s), {errors} error(s)")
+PY
+}

@@ -3,9 +3,10 @@
 # grace period.
 source "$(dirname "$0")/lib.sh"
 run_test no-restarts --time-limit 20 --job-recovery-grace-period 60 \
-  --flink-config restart-strategy.type=none
+  --flink-config restart-strategy.type=none --junit "$IT_STORE/no-restarts.junit.xml"
 grep -E "Nemesis: kill|Anomaly|Job state" "$store.stderr" | tail -n 12
 [ $rc -eq 1 ] || fail "exit code $rc, expected 1 (invalid)"
+check_junit "$IT_STORE/no-restarts.junit.xml" 1 1 0 "availability: "
 [ "$(tail -n 1 "$store.stdout")" = "$INVALID" ] || fail "stdout does not end with the invalid verdict"
 [ "$(tail -n 1 "$run/jepsen.log")" = "$INVALID" ] || fail "jepsen.log does not end with the verdict"
 python3 - "$run" <<'PY'

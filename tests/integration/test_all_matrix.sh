@@ -6,7 +6,7 @@ trap cleanup_on_exit EXIT
 store="$IT_STORE/test-all"
 rm -rf "$store"
 set +e
-"$JF" test-all --store "$store" "${@:2}" > "$store.out" 2>&1
+"$JF" test-all --store "$store" --junit "$store.junit.xml" "${@:2}" > "$store.out" 2>&1
 rc=$?
 set -e
 sed -n '/^test  /,$p' "$store.out"
@@ -23,4 +23,5 @@ for r in runs:
         assert rm["attempts"], r
 print(f"ok: {s['valid']} of {s['ran']} valid")
 PY
+check_junit "$store.junit.xml" 8 0 0
 pass "test-all: the original's matrix, every run valid"

@@ -1,11 +1,12 @@
 # A utopia run (no faults) on the shared cluster is valid, and its store holds everything the
 # platform promises.
 source "$(dirname "$0")/lib.sh"
-run_test utopia --nemesis-gen utopia --time-limit 10
+run_test utopia --nemesis-gen utopia --time-limit 10 --junit "$IT_STORE/utopia.junit.xml"
 tail -n 20 "$store.stderr"
 [ $rc -eq 0 ] || fail "exit code $rc, expected 0"
 [ "$(tail -n 1 "$store.stdout")" = "$VALID" ] || fail "stdout does not end with the valid verdict"
 [ -d "$run" ] || fail "store/latest does not point at the run"
+check_junit "$IT_STORE/utopia.junit.xml" 1 0 0
 [ "$(readlink -f "$store/standalone-session-utopia/latest")" = "$run" ] || fail "per-test latest link"
 [[ "$(basename "$run")" =~ ^[0-9]{8}T[0-9]{6}\.[0-9]{3}$ ]] || fail "run dir name $(basename "$run")"
 for f in jepsen.log history.jsonl results.json test.json flink-config.json flink-version.json \
