@@ -64,18 +64,14 @@ SshOptions NodeOptions() {
 TEST(SshArgvTest, DefaultWords) {
   SshOptions o;
   o.host = "10.0.0.1";
+  // Left unformatted: the column layout would split each -o from its value.
+  // clang-format off
   EXPECT_EQ(SshArgv(o, "echo hi"),
-            (std::vector<std::string>{"ssh",      "-T",
-                                      "-o",       "BatchMode=yes",
-                                      "-o",       "LogLevel=ERROR",
-                                      "-o",       "ServerAliveInterval=5",
-                                      "-o",       "ServerAliveCountMax=3",
-                                      "-o",       "ConnectTimeout=10",
-                                      "-o",       "StrictHostKeyChecking=yes",
-                                      "-p",       "22",
-                                      "-l",       "root",
-                                      "10.0.0.1", "--",
-                                      "echo hi"}));
+            (std::vector<std::string>{"ssh", "-T", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR",
+                                      "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3",
+                                      "-o", "ConnectTimeout=10", "-o", "StrictHostKeyChecking=yes",
+                                      "-p", "22", "-l", "root", "10.0.0.1", "--", "echo hi"}));
+  // clang-format on
 }
 
 TEST(SshArgvTest, AllOptions) {

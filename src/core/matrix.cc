@@ -119,6 +119,43 @@ std::string VerdictWord(int exit_code) {
   }
 }
 
+std::vector<std::string> ResultReasons(const nlohmann::json& results) {
+  std::vector<std::string> out;
+  if (const nlohmann::json* e = At(results, {"error"}); e && e->is_string()) {
+    out.push_back("error: " + e->get<std::string>());
+  }
+  for (const char* checker : {"availability", "consistency"}) {
+    const nlohmann::json* anomalies = At(results, {checker, "anomalies"});
+    if (!anomalies || !anomalies->is_array()) continue;
+    for (const auto& a : *anomalies) {
+      if (!a.is_object()) continue;
+      std::string line = fmt::format("{}: {}", checker, a.value("what", "?"));
+      if (std::optional<double> t = Number(At(a, {"time_s"}))) {
+        int64_t op = a.value("op_index", int64_t{-1});
+        line += op >= 0 ? fmt::format(" (at {:.1f} s, op {})", *t, op)
+                        : fmt::format(" (at {:.1f} s)", *t);
+      }
+      out.push_back(std::move(line));
+    }
+  }
+  const nlohmann::json* jobs = At(results, {"output", "jobs"});
+  if (!jobs || !jobs->is_object()) return out;
+  for (const auto& [name, job] : jobs->items()) {
+    if (const nlohmann::json* kinds = At(job, {"anomalies"}); kinds && kinds->is_object()) {
+      for (const auto& [kind, a] : kinds->items()) {
+        uint64_t n = a.is_object() ? a.value("count", uint64_t{0}) : 0;
+        if (n > 0) out.push_back(fmt::format("output {}: {} {}", name, n, kind));
+      }
+    }
+    if (const nlohmann::json* rs = At(job, {"reasons"}); rs && rs->is_array()) {
+      for (const auto& r : *rs) {
+        if (r.is_string()) out.push_back(fmt::format("output {}: {}", name, r.get<std::string>()));
+      }
+    }
+  }
+  return out;
+}
+
 MatrixResult MakeMatrixResult(const std::string& name, int iteration, int exit_code,
                               const std::string& store_dir) {
   MatrixResult r;
@@ -127,7 +164,13 @@ MatrixResult MakeMatrixResult(const std::string& name, int iteration, int exit_c
   r.exit_code = exit_code;
   r.verdict = VerdictWord(exit_code);
   r.store_dir = store_dir;
-  if (store_dir.empty()) return r;
+  if (store_dir.empty()) {
+    if (r.verdict == "error") {
+      r.error =
+          fmt::format("the run ended with exit {} before it had a store (see the log)", exit_code);
+    }
+    return r;
+  }
   std::ifstream in(store_dir + "/results.json");
   if (!in) return r;
   nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
@@ -136,6 +179,7 @@ MatrixResult MakeMatrixResult(const std::string& name, int iteration, int exit_c
   r.flink_recovery = ParseSummary(At(j, {"recovery", "flink", "summary"}));
   r.wall_s = Number(At(j, {"timings", "total_s"}));
   r.records = Number(At(j, {"output", "records-checked"}));
+  r.reasons = ResultReasons(j);
   return r;
 }
 
@@ -230,12 +274,7 @@ MatrixRun RunMatrix(const std::vector<MatrixEntry>& entries, const TestOptions& 
         continue;
       }
       RunOutcome o = run(opts);
-      MatrixResult r = MakeMatrixResult(e.name, it, o.exit_code, o.store_dir);
-      if (o.store_dir.empty() && r.verdict == "error") {
-        r.error = fmt::format("the run ended with exit {} before it had a store (see the log)",
-                              o.exit_code);
-      }
-      out.results.push_back(std::move(r));
+      out.results.push_back(MakeMatrixResult(e.name, it, o.exit_code, o.store_dir));
       if (o.interrupted) {
         out.interrupted = true;
         return out;

@@ -66,13 +66,19 @@ struct MatrixResult {
   RecoverySummary flink_recovery;    // results.json recovery.flink.summary
   std::optional<double> wall_s;      // results.json timings.total_s
   std::optional<double> records;     // results.json output.records-checked (output checked)
+  std::vector<std::string> reasons;  // ResultReasons(results.json)
 };
+
+// What made a run not valid, one line each, from its results.json: "availability: Job is not
+// running. (at 41.2 s, op 318)", "output job: 12 lost", "error: ...". Empty for a valid run.
+std::vector<std::string> ResultReasons(const nlohmann::json& results);
 
 // "valid" (0), "invalid" (1), "unknown" (2), else "error" (254 bad arguments, 255 broken).
 std::string VerdictWord(int exit_code);
 
 // A result for a run that ended with `exit_code`; the figures are read from
 // <store_dir>/results.json when there is one (left empty where it has none or cannot be read).
+// Without a store, an "error" result says so in `error`.
 MatrixResult MakeMatrixResult(const std::string& name, int iteration, int exit_code,
                               const std::string& store_dir);
 

@@ -196,6 +196,41 @@ TEST_F(MatrixStoreTest, ResultReadsRecoveryAndWallTimeFromResultsJson) {
   }
 }
 
+// An invalid run's results.json: an availability anomaly (text to be escaped by writers), an
+// empty consistency part, the output checker's counts and reasons.
+const nlohmann::json kInvalidResults = {
+    {"valid?", false},
+    {"error", "interrupted"},
+    {"availability",
+     {{"valid?", false},
+      {"anomalies",
+       {{{"time_s", 41.23}, {"op_index", 318}, {"what", "Job is not running & <late>."}},
+        {{"time_s", 50.0}, {"op_index", -1}, {"what", "Still down."}}}}}},
+    {"consistency", {{"valid?", true}, {"anomalies", nlohmann::json::array()}}},
+    {"output",
+     {{"jobs",
+       {{"job",
+         {{"anomalies", {{"duplicate", {{"count", 0}}}, {"lost", {{"count", 12}}}}},
+          {"reasons", {"no checkpoint is complete"}}}}}}}}};
+
+TEST(ResultReasonsTest, ListsTheErrorEveryCheckersAnomaliesAndTheOutputsCounts) {
+  EXPECT_EQ(
+      ResultReasons(kInvalidResults),
+      (std::vector<std::string>{"error: interrupted",
+                                "availability: Job is not running & <late>. (at 41.2 s, op 318)",
+                                "availability: Still down. (at 50.0 s)", "output job: 12 lost",
+                                "output job: no checkpoint is complete"}));
+  EXPECT_TRUE(ResultReasons(nlohmann::json::parse(kResultsJson)).empty());
+  EXPECT_TRUE(ResultReasons(nullptr).empty());
+  EXPECT_TRUE(ResultReasons({{"availability", 3}, {"output", {{"jobs", "x"}}}}).empty());
+}
+
+TEST_F(MatrixStoreTest, ResultCarriesTheReasonsOfItsResultsJson) {
+  MatrixResult r = MakeMatrixResult("x", 1, kExitInvalid, RunDir("i", kInvalidResults.dump()));
+  EXPECT_EQ(r.reasons, ResultReasons(kInvalidResults));
+  EXPECT_TRUE(MakeMatrixResult("x", 1, kExitValid, RunDir("v", kResultsJson)).reasons.empty());
+}
+
 TEST_F(MatrixStoreTest, TableHasARowPerRunAlignedColumnsAndTheCount) {
   const std::string long_name = "standalone-session/kill-job-managers+cancel-jobs";
   std::vector<MatrixResult> results = {

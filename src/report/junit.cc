@@ -9,38 +9,16 @@
 #include <fstream>
 
 #include "common/xml.h"
+#include "core/run.h"
 
 namespace jf {
 namespace {
 
-const nlohmann::json* Find(const nlohmann::json& j, const char* key) {
-  if (!j.is_object()) return nullptr;
-  auto it = j.find(key);
-  return it == j.end() ? nullptr : &*it;
-}
-
-// The per-anomaly lines of a checker part ({"valid?", "anomalies": [{time_s, op_index, what}]}).
-void CheckerReasons(const nlohmann::json& results, const char* checker,
-                    std::vector<std::string>* out) {
-  const nlohmann::json* part = Find(results, checker);
-  const nlohmann::json* anomalies = part ? Find(*part, "anomalies") : nullptr;
-  if (!anomalies || !anomalies->is_array()) return;
-  for (const auto& a : *anomalies) {
-    if (!a.is_object()) continue;
-    std::string line = fmt::format("{}: {}", checker, a.value("what", "?"));
-    if (a.contains("time_s") && a["time_s"].is_number()) {
-      line += fmt::format(" (at {:.1f} s", a["time_s"].get<double>());
-      int64_t op = a.value("op_index", int64_t{-1});
-      line += op >= 0 ? fmt::format(", op {})", op) : ")";
-    }
-    out->push_back(std::move(line));
-  }
-}
-
+// Jepsen's verdict line for VerdictWord's words ("error": the run did not get that far).
 std::string VerdictLine(const std::string& verdict) {
-  if (verdict == "valid") return "Everything looks good!";
-  if (verdict == "invalid") return "Analysis invalid!";
-  if (verdict == "unknown") return "Errors occurred during analysis, but no anomalies found.";
+  if (verdict == "valid") return kVerdictValid;
+  if (verdict == "invalid") return kVerdictInvalid;
+  if (verdict == "unknown") return kVerdictUnknown;
   return "The run did not complete.";
 }
 
@@ -51,43 +29,7 @@ std::string ClassName(const JunitSuite& suite, const std::string& name) {
 
 std::string Seconds(const MatrixResult& r) { return fmt::format("{:.3f}", r.wall_s.value_or(0.0)); }
 
-nlohmann::json ReadResults(const std::string& store_dir) {
-  if (store_dir.empty()) return nullptr;
-  std::ifstream in(store_dir + "/results.json");
-  if (!in) return nullptr;
-  nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-  return j.is_discarded() ? nlohmann::json(nullptr) : j;
-}
-
 }  // namespace
-
-std::vector<std::string> ResultReasons(const nlohmann::json& results) {
-  std::vector<std::string> out;
-  if (const nlohmann::json* e = Find(results, "error"); e && e->is_string()) {
-    out.push_back("error: " + e->get<std::string>());
-  }
-  CheckerReasons(results, "availability", &out);
-  CheckerReasons(results, "consistency", &out);
-  const nlohmann::json* output = Find(results, "output");
-  const nlohmann::json* jobs = output ? Find(*output, "jobs") : nullptr;
-  if (jobs && jobs->is_object()) {
-    for (const auto& [name, job] : jobs->items()) {
-      if (const nlohmann::json* kinds = Find(job, "anomalies"); kinds && kinds->is_object()) {
-        for (const auto& [kind, a] : kinds->items()) {
-          uint64_t n = a.is_object() ? a.value("count", uint64_t{0}) : 0;
-          if (n > 0) out.push_back(fmt::format("output {}: {} {}", name, n, kind));
-        }
-      }
-      if (const nlohmann::json* rs = Find(job, "reasons"); rs && rs->is_array()) {
-        for (const auto& r : *rs) {
-          if (r.is_string())
-            out.push_back(fmt::format("output {}: {}", name, r.get<std::string>()));
-        }
-      }
-    }
-  }
-  return out;
-}
 
 std::string RenderJunitXml(const JunitSuite& suite) {
   int failures = 0, errors = 0;
@@ -98,7 +40,7 @@ std::string RenderJunitXml(const JunitSuite& suite) {
     total_s += r.wall_s.value_or(0.0);
     cases += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{}\">\n",
                          XmlEscape(ClassName(suite, r.name)), XmlEscape(name), Seconds(r));
-    std::vector<std::string> reasons = ResultReasons(ReadResults(r.store_dir));
+    std::vector<std::string> reasons = r.reasons;
     if (!r.error.empty()) reasons.insert(reasons.begin(), r.error);
     std::string body;
     for (const auto& line : reasons) body += XmlEscape(line) + "\n";

@@ -6,8 +6,8 @@
 // A valid run passes; an invalid one is a <failure> (the checkers found an anomaly); an unknown
 // verdict, refused options or a broken run is an <error> (the harness could not tell); runs an
 // interruption left out are <skipped>. The message is the verdict line; the body lists the
-// reasons read from the run's results.json (the checkers' anomalies, the output checker's counts,
-// the run's error). Pure apart from reading results.json and writing the file; thread-safe.
+// result's reasons (MatrixResult::reasons, from the run's results.json: the checkers' anomalies,
+// the output checker's counts, the run's error). Pure apart from writing the file; thread-safe.
 #ifndef JF_REPORT_JUNIT_H_
 #define JF_REPORT_JUNIT_H_
 
@@ -20,10 +20,6 @@
 #include "core/matrix.h"
 
 namespace jf {
-
-// What made a run not valid, one line each, from its results.json: "availability: Job is not
-// running. (at 41.2 s, op 318)", "output job: 12 lost", "error: ...". Empty for a valid run.
-std::vector<std::string> ResultReasons(const nlohmann::json& results);
 
 struct JunitSuite {
   std::string name;                               // e.g. "jepsen-flink test-all"
