@@ -12,9 +12,10 @@ step() { printf '\n==> %s (%ds)\n' "$*" "$(( $(date +%s) - t0 ))"; }
 packages=(build-essential cmake pkg-config clang-format
   libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libtomlplusplus-dev libzookeeper-mt-dev libbenchmark-dev
+  libcpp-httplib-dev
   openjdk-17-jdk-headless maven python3 python3-pip
   tini runit iproute2 iptables procps psmisc util-linux tar iputils-ping netcat-openbsd
-  libnetfilter-queue-dev openssh-client openssh-server)
+  libnetfilter-queue-dev openssh-client openssh-server chromium)
 
 step "Debian packages"
 missing=()

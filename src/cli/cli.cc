@@ -5,6 +5,7 @@
 #include "cli/check_output_cmd.h"
 #include "cli/cluster_cmd.h"
 #include "cli/prepare_cmd.h"
+#include "cli/serve_cmd.h"
 #include "cli/test_all_cmd.h"
 #include "cli/test_cmd.h"
 #include "core/run.h"
@@ -22,6 +23,7 @@ int RunCli(int argc, char** argv) {
   AddAnalyzeCommand(app, &exit_code);
   AddCheckOutputCommand(app, &exit_code);
   AddPrepareNodesCommand(app, &exit_code);
+  AddServeCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 
 #include "core/analysis.h"
@@ -12,8 +13,11 @@
 #include "core/test_spec.h"
 #include "dist/flink_dist.h"
 #include "report/junit.h"
+#include "report/report.h"
 
 namespace jf {
+
+namespace fs = std::filesystem;
 
 void AddSshOptions(CLI::App* cmd, TestOptions* opts) {
   cmd->add_option("--nodes", opts->nodes,
@@ -203,11 +207,30 @@ void AddAnalyzeCommand(CLI::App& app, int* exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "analyze",
       "Re-check stored runs: read each run directory's history.jsonl and test.json, run the "
-      "checkers again and rewrite the checker parts of its results.json; prints each verdict");
-  cmd->add_option("RUN_DIR", *dirs, "store/<test>/<time> directories (or store/latest)")
-      ->required()
-      ->check(CLI::ExistingDirectory);
-  cmd->callback([dirs, exit_code] {
+      "checkers again, rewrite the checker parts of its results.json and its report.html; prints "
+      "each verdict");
+  auto store = std::make_shared<std::string>(TestOptions{}.store_dir);
+  cmd->add_option("RUN_DIR", *dirs,
+                  "store/<test>/<time> directories; `latest` is the store's newest run, "
+                  "<test>/latest the newest of a test")
+      ->required();
+  cmd->add_option("--store", *store, "Store directory that `latest` is looked up in")
+      ->capture_default_str();
+  cmd->callback([dirs, store, exit_code] {
+    for (auto& dir : *dirs) {
+      std::error_code ec;
+      if (!fs::is_directory(dir, ec) && (dir == "latest" || dir.ends_with("/latest")) &&
+          fs::is_directory(fs::path(*store) / dir, ec)) {
+        dir = (fs::path(*store) / dir).string();
+      }
+      if (!fs::is_directory(dir, ec)) {
+        fmt::print(stderr, "analyze: {} is not a run directory{}\n", dir,
+                   dir.ends_with("latest") ? fmt::format(" (nor is it in --store {})", *store)
+                                           : "");
+        *exit_code = kExitBadArguments;
+        return;
+      }
+    }
     *exit_code = kExitValid;
     for (const auto& dir : *dirs) {
       auto a = AnalyzeStore(dir);
@@ -215,6 +238,9 @@ void AddAnalyzeCommand(CLI::App& app, int* exit_code) {
         fmt::print(stderr, "{}\n", a.status().message());
         *exit_code = kExitInternalError;
         continue;
+      }
+      if (Status page = WriteReport(dir); !page.ok()) {
+        fmt::print(stderr, "warning: report.html: {}\n", page.message());
       }
       for (const auto& an : a->anomalies)
         fmt::print("{}: anomaly at {:.1f} s: {}\n", dir, an.time / 1e9, an.what);

@@ -213,6 +213,12 @@ Result<Analysis> AnalyzeStore(const std::string& run_dir) {
   Status run_error;
   if (results.contains("error") && results["error"].is_string()) {
     run_error = Status(StatusCode::kInternal, results["error"].get<std::string>());
+  } else if (!old.ok()) {
+    // The run wrote results.json last: without it the history stops wherever the harness did.
+    run_error = Cancelled(
+        "the run did not finish (no results.json: the harness was killed or crashed); its "
+        "history ends at {:.1f} s",
+        ops.empty() ? 0.0 : ops.back().time / 1e9);
   }
   Analysis a = AnalyzeRun(run_dir, test, ops, run_error);
   for (const auto& [k, v] : a.results.items()) results[k] = v;

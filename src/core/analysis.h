@@ -55,7 +55,8 @@ Analysis AnalyzeRun(const std::string& run_dir, const nlohmann::json& test,
 
 // Re-checks a stored run (its history.jsonl, with the options in its test.json and how the run
 // ended in its results.json), with the test job's output in it, and rewrites the checker parts of
-// results.json.
+// results.json. A partial history (a torn last line, no results.json: the harness was killed) is
+// judged as an interrupted run: unknown unless what it holds already shows an anomaly.
 Result<Analysis> AnalyzeStore(const std::string& run_dir);
 
 }  // namespace jf

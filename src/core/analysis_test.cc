@@ -1,6 +1,7 @@
 #include "core/analysis.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <filesystem>
@@ -177,6 +178,60 @@ TEST_F(JobOutputTest, RunVerdictCombinesHistoryAndOutput) {
   // Interrupted: still invalid, since the output shows an anomaly.
   EXPECT_EQ(AnalyzeRun(dir_.string(), test_, ops, Cancelled("interrupted")).valid,
             Validity::kInvalid);
+}
+
+// A stored run with a history that ran healthy for 8 s.
+class AnalyzeStoreTest : public JobOutputTest {
+ protected:
+  void SetUp() override {
+    JobOutputTest::SetUp();
+    fs::remove_all(dir_ / "job");  // no output check: the history alone decides
+    test_["job-running-healthy-threshold"] = 2;
+    Write("test.json", test_.dump());
+    std::string h;
+    for (int i = 0; i < 8; ++i) {
+      int64_t t = 10'000'000'000LL + i * 1'000'000'000LL;
+      h += OpToJson(Op{.index = 2 * i, .time = t, .type = OpType::kInvoke, .process = 0,
+                       .f = "jobs-running?"})
+               .dump() +
+           "\n";
+      h += OpToJson(Op{.index = 2 * i + 1, .time = t + 1, .type = OpType::kOk, .process = 0,
+                       .f = "jobs-running?", .value = {{"j", i < 6}}})
+               .dump() +
+           "\n";
+    }
+    history_ = h;
+  }
+  std::string history_;
+};
+
+TEST_F(AnalyzeStoreTest, FinishedRunKeepsItsVerdict) {
+  Write("history.jsonl", history_);
+  Write("results.json", R"({"valid?": false, "timings": {"total_s": 30}})");
+  auto a = AnalyzeStore(dir_.string());
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  EXPECT_EQ(a->valid, Validity::kInvalid);  // not running at the end
+  nlohmann::json r = nlohmann::json::parse(std::ifstream(dir_ / "results.json"));
+  EXPECT_EQ(r["valid?"], false);
+  EXPECT_EQ(r["timings"]["total_s"], 30);  // parts the checkers do not own are kept
+}
+
+TEST_F(AnalyzeStoreTest, PartialHistoryWithoutResultsIsUnknown) {
+  // The harness was SIGKILLed while writing an op: a torn last line and no results.json.
+  Write("history.jsonl", history_ + R"({"f":"jobs-running?","index":16,"pro)");
+  auto a = AnalyzeStore(dir_.string());
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  EXPECT_EQ(a->valid, Validity::kUnknown);
+  nlohmann::json r = nlohmann::json::parse(std::ifstream(dir_ / "results.json"));
+  EXPECT_EQ(r["valid?"], "unknown");
+  EXPECT_NE(r["error"].get<std::string>().find("did not finish"), std::string::npos);
+  EXPECT_NE(r["error"].get<std::string>().find("ends at 17.0 s"), std::string::npos);
+}
+
+TEST_F(AnalyzeStoreTest, MissingTestJsonIsAnError) {
+  fs::remove(dir_ / "test.json");
+  Write("history.jsonl", history_);
+  EXPECT_EQ(AnalyzeStore(dir_.string()).status().code(), StatusCode::kNotFound);
 }
 
 }  // namespace

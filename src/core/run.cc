@@ -47,6 +47,7 @@
 #include "dist/flink_tarball.h"
 #include "history/history.h"
 #include "net/four_letter_word.h"
+#include "report/report.h"
 #include "store/store.h"
 
 namespace fs = std::filesystem;
@@ -1095,6 +1096,10 @@ int Run::CheckAndReport(const Status& run_error) {
   timings_["total_s"] = SecondsSince(start_);
   results["timings"] = timings_;
   (void)store_.WriteJson("results.json", results);
+  // The page is a view of the store: failing to write it never changes the verdict.
+  if (Status page = WriteReport(store_.dir()); !page.ok()) {
+    spdlog::warn("report.html: {}", page.message());
+  }
   for (const auto& a : analysis.anomalies) {
     spdlog::info("Anomaly at {:.1f} s: {}", a.time / 1e9, a.what);
   }

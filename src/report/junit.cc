@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/file.h"
 #include "common/xml.h"
 #include "core/run.h"
 
@@ -96,19 +97,8 @@ Status CheckJunitPath(const std::string& path) {
 }
 
 Status WriteJunitXml(const std::string& path, const JunitSuite& suite) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << RenderJunitXml(suite);
-    out.close();
-    if (!out) {
-      std::remove(tmp.c_str());
-      return Internal("cannot write the JUnit file {}", path);
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    return Internal("cannot write the JUnit file {}", path);
+  if (Status s = WriteFileAtomic(path, RenderJunitXml(suite)); !s.ok()) {
+    return Internal("cannot write the JUnit file {}: {}", path, s.message());
   }
   return Status::Ok();
 }

@@ -21,6 +21,7 @@ jf_integration_test(it_yarn_session_kill_jm_valid yarn_session_kill_jm_valid.sh 
 jf_integration_test(it_yarn_application_kill_tm_valid yarn_application_kill_tm_valid.sh 600)
 jf_integration_test(it_yarn_job_1_20_valid yarn_job_1_20_valid.sh 600)
 jf_integration_test(it_interrupt_heals interrupt_heals.sh 600)
+jf_integration_test(it_report_chromium report_chromium.sh 600)
 jf_integration_test(it_sigkill_cleanup sigkill_cleanup.sh 600)
 set_tests_properties(it_flink_config_refused PROPERTIES DEPENDS it_utopia_valid)
 set_tests_properties(it_flink_1_20_valid PROPERTIES DEPENDS it_flink_config_refused)
@@ -42,6 +43,9 @@ set_tests_properties(it_yarn_job_1_20_valid PROPERTIES DEPENDS it_yarn_applicati
 set_tests_properties(it_interrupt_heals PROPERTIES DEPENDS it_yarn_job_1_20_valid)
 set_tests_properties(it_sigkill_cleanup PROPERTIES DEPENDS
   "it_interrupt_heals;it_yarn_session_kill_jm_valid;it_yarn_application_kill_tm_valid;it_yarn_job_1_20_valid;it_fail_name_node_valid;it_test_spec_valid;it_network_nemesis_heals;it_cancel_jobs_valid;it_utopia_valid;it_flink_config_refused;it_flink_1_20_valid;it_tarball_valid;it_kill_task_managers_valid;it_negative_no_restarts;it_kill_job_managers_valid;it_append_sink_invalid;it_kill_all_checkers_valid;it_combined_nemesis_heals;it_fault_mechanisms")
+# After it_interrupt_heals, on the shared cluster, before it_sigkill_cleanup takes it down.
+set_tests_properties(it_report_chromium PROPERTIES DEPENDS it_interrupt_heals)
+set_property(TEST it_sigkill_cleanup APPEND PROPERTY DEPENDS it_report_chromium)
 
 # slow: the whole matrix (ctest --test-dir build -L slow); its runs make their own clusters.
 add_test(NAME slow_test_all_matrix COMMAND bash ${JF_IT}/test_all_matrix.sh ${JF_BIN})
