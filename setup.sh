@@ -15,7 +15,8 @@ packages=(build-essential cmake pkg-config clang-format
   libcpp-httplib-dev
   openjdk-17-jdk-headless maven python3 python3-pip
   tini runit iproute2 iptables procps psmisc util-linux tar iputils-ping netcat-openbsd
-  libnetfilter-queue-dev openssh-client openssh-server chromium)
+  libnetfilter-queue-dev openssh-client openssh-server chromium
+  clang-14 libfuzzer-14-dev libclang-rt-14-dev)
 
 step "Debian packages"
 missing=()
@@ -61,6 +62,9 @@ step "C++ build (build/jepsen-flink)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo > build.log 2>&1 || { cat build.log; exit 1; }
 cmake --build build -j"$(nproc)" >> build.log 2>&1 || { tail -50 build.log; exit 1; }
 rm -f build.log
+
+step "Fuzz targets (build-fuzz/: clang-14, libFuzzer, ASan + UBSan)"
+fuzz/run.sh --build-only
 
 step "Flink distributions (PyPI: apache-flink + apache-flink-libraries, sha256-pinned)"
 build/jepsen-flink dist fetch

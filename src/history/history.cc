@@ -4,6 +4,15 @@
 
 namespace jf {
 
+namespace {
+
+// One history.jsonl line; invalid UTF-8 in a value (a process's output) becomes U+FFFD.
+std::string OpLine(const Op& op) {
+  return OpToJson(op).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
 History::History() : start_(std::chrono::steady_clock::now()) {}
 
 History::~History() {
@@ -14,9 +23,15 @@ Status History::StreamTo(const std::string& path) {
   std::lock_guard<std::mutex> lock(mu_);
   FILE* f = fopen(path.c_str(), "a");
   if (!f) return Internal("cannot write {}", path);
-  for (const auto& op : ops_) fprintf(f, "%s\n", OpToJson(op).dump().c_str());
-  fflush(f);
+  for (const auto& op : ops_) fprintf(f, "%s\n", OpLine(op).c_str());
+  if (fflush(f) != 0) {
+    fclose(f);
+    return Internal("cannot write {}", path);
+  }
   file_ = f;
+  path_ = path;
+  ops_.clear();
+  ops_.shrink_to_fit();
   return Status::Ok();
 }
 
@@ -28,25 +43,31 @@ int64_t History::Now() const {
 
 Op History::Append(Op op) {
   std::lock_guard<std::mutex> lock(mu_);
-  op.index = static_cast<int64_t>(ops_.size());
+  op.index = count_++;
   op.time = Now();
-  ops_.push_back(op);
   if (file_) {
-    std::string line = OpToJson(op).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    fprintf(file_, "%s\n", line.c_str());
+    fprintf(file_, "%s\n", OpLine(op).c_str());
     fflush(file_);
+  } else {
+    ops_.push_back(op);
   }
   return op;
 }
 
-std::vector<Op> History::Snapshot() const {
+Result<std::vector<Op>> History::Snapshot() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return ops_;
+  if (!file_) return ops_;
+  if (fflush(file_) != 0) return Internal("cannot write {}", path_);
+  return ReadHistory(path_);
 }
 
 Result<std::vector<Op>> ReadHistory(const std::string& path) {
   std::ifstream in(path);
   if (!in) return NotFound("cannot read {}", path);
+  return ParseHistory(in, path);
+}
+
+Result<std::vector<Op>> ParseHistory(std::istream& in, const std::string& path) {
   std::vector<Op> ops;
   std::string line;
   int lineno = 0;
