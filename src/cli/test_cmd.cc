@@ -63,6 +63,15 @@ void AddRunOptions(CLI::App* cmd, TestOptions* opts) {
   cmd->add_option("--seed", opts->seed, "Seed of the run's random choices (replays a run)")
       ->each([opts](const std::string&) { opts->seed_given = true; });
   cmd->add_option("--store", opts->store_dir, "Store directory")->capture_default_str();
+  cmd->add_option("--min-free-disk-mb", opts->min_free_disk_mb,
+                  "Refuse to start a run (exit 255) when fewer MiB are free under the store; 0: "
+                  "no check")
+      ->capture_default_str();
+  cmd->add_option("--keep-runs", opts->keep_runs,
+                  "After each run keep only this many newest runs of each test in the store "
+                  "(older run directories, with their logs and job output, are removed); 0: keep "
+                  "all")
+      ->capture_default_str();
   cmd->add_option("--local-nodes", opts->local_nodes, "Nodes of the local namespace cluster")
       ->capture_default_str();
   cmd->add_option("--subnet", opts->subnet, "IPv4 /24 for the local cluster's bridge")
@@ -104,6 +113,11 @@ void AddRunOptions(CLI::App* cmd, TestOptions* opts) {
   cmd->add_option(
          "--restart-delay", opts->restart_delay_s,
          "Seconds before the supervisor (runit) restarts a killed Flink or ZooKeeper daemon")
+      ->capture_default_str();
+  cmd->add_option("--progress", opts->progress,
+                  "Live status on stderr: phase, elapsed and remaining time, active faults, the "
+                  "job's state, the last recovery. auto (in place on a terminal, else a "
+                  "'progress:' line every 10 s and at each phase change), tty, plain or off")
       ->capture_default_str();
   AddSshOptions(cmd, opts);
   cmd->add_option("--shared-dir", opts->shared_dir,

@@ -6,19 +6,30 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
+#include <utility>
 
 #include "checker/availability.h"
 #include "checker/consistency.h"
 #include "core/analysis.h"
+#include "core/interrupt.h"
+#include "core/progress.h"
+#include "store/retention.h"
 #include "checker/recovery.h"
 #include "client/consistency_probe.h"
 #include "client/flink_rest.h"
@@ -60,10 +71,6 @@ using Clock = std::chrono::steady_clock;
 // The run directory on SSH nodes that share no directory (see DeployContext::shared_dir_per_node).
 constexpr char kNodeLocalRunDir[] = "/var/lib/jepsen-flink/run";
 
-// Set by SIGINT/SIGTERM: the run stops injecting faults, heals, tears down and reports unknown.
-std::atomic<bool> g_interrupted{false};
-
-void OnInterrupt(int) { g_interrupted = true; }
 
 // Whole-node pauses on the local cluster: the cgroup freezer, with each node's init as its root.
 class LocalNodeFreeze : public NodeFreeze {
@@ -82,12 +89,62 @@ class LocalNodeFreeze : public NodeFreeze {
   std::map<std::string, int> inits_;
 };
 
-void InstallInterruptHandlers() {
-  struct sigaction sa {};
-  sa.sa_handler = OnInterrupt;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+// The run lock of a local cluster: <state dir>/run.lock, flock'ed for as long as it lives (the
+// kernel drops it when the process dies, so a killed run leaves no stale lock), with the holder's
+// pid in it for the message. Close-on-exec: the daemons a run starts must not inherit it.
+class RunLock {
+ public:
+  static Result<RunLock> Take(const std::string& state_dir) {
+    auto dir = NormalizeStateDir(state_dir);
+    if (!dir.ok()) return dir.status();
+    std::error_code ec;
+    std::filesystem::create_directories(*dir, ec);
+    std::string path = *dir + "/run.lock";
+    int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return Internal("cannot open {}: {}", path, std::strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      char buf[32] = {};
+      ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+      close(fd);
+      std::string holder = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "?";
+      while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
+      return FailedPrecondition(
+          "another jepsen-flink run (pid {}) is using the local cluster (state in {}): wait for "
+          "it to end or interrupt it; two runs on one cluster would tear down each other's daemons",
+          holder, *dir);
+    }
+    std::string pid = fmt::format("{}\n", getpid());
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+      spdlog::debug("cannot write the pid into {}", path);
+    }
+    return RunLock(fd);
+  }
+  RunLock(RunLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  RunLock& operator=(RunLock&&) = delete;
+  ~RunLock() {
+    if (fd_ >= 0) close(fd_);  // closing releases the flock
+  }
+
+ private:
+  explicit RunLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+// This process's open file descriptors, threads and resident memory, from /proc/self.
+std::string HarnessUsage() {
+  std::error_code ec;
+  int fds = 0;
+  for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    ++fds;
+  }
+  long threads = 0, rss_kib = 0;
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("Threads:", 0) == 0) threads = std::strtol(line.c_str() + 8, nullptr, 10);
+    if (line.rfind("VmRSS:", 0) == 0) rss_kib = std::strtol(line.c_str() + 6, nullptr, 10);
+  }
+  return fmt::format("{} fds, {} threads, RSS {:.1f} MiB", fds, threads, rss_kib / 1024.0);
 }
 
 // Paces a loop to one iteration per interval: sleeps until *next + interval; a loop that fell
@@ -106,16 +163,18 @@ double SecondsSince(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-// Logs to the terminal and to the store's jepsen.log for the duration of one run.
+// Logs to the terminal and to the store's jepsen.log for the duration of one run. The terminal's
+// lines go through `progress`, which keeps its status line out of their way.
 class RunLogger {
  public:
-  explicit RunLogger(const std::string& path) {
+  RunLogger(const std::string& path, Progress& progress) {
     previous_ = spdlog::default_logger();
     auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
     console->set_level(spdlog::level::info);
     file_ = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path);
     file_->set_level(spdlog::level::debug);
-    auto logger = std::make_shared<spdlog::logger>("jepsen", spdlog::sinks_init_list{console, file_});
+    auto logger = std::make_shared<spdlog::logger>(
+        "jepsen", spdlog::sinks_init_list{progress.ConsoleSink(console), file_});
     logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [%t] %v");
     logger->set_level(spdlog::level::debug);
     logger->flush_on(spdlog::level::debug);
@@ -220,8 +279,8 @@ class HealthTracker {
 
 class Run {
  public:
-  Run(const TestOptions& opts, const Prepared& prep, Store store)
-      : opts_(opts), prep_(prep), store_(std::move(store)), rng_(opts.seed) {}
+  Run(const TestOptions& opts, const Prepared& prep, Store store, Progress& progress)
+      : opts_(opts), prep_(prep), store_(std::move(store)), progress_(progress), rng_(opts.seed) {}
 
   int Execute();
 
@@ -253,11 +312,34 @@ class Run {
   void TearDown();
   nlohmann::json RemoteNodesJson() const;
   int CheckAndReport(const Status& run_error);
+  // A new phase, for the status line and for what a further interrupt says is under way (the
+  // steps inside a phase name themselves more exactly).
+  void Phase(ProgressPhase phase, std::optional<Clock::time_point> deadline = std::nullopt) {
+    if (Interrupted()) progress_.SetInterrupted();
+    progress_.SetPhase(phase, deadline);
+    SetUndoing(UndoingText(phase));
+  }
+  static const char* UndoingText(ProgressPhase phase) {
+    switch (phase) {
+      case ProgressPhase::kSettingUp: return "setting up the nodes (what is set up is torn down next)";
+      case ProgressPhase::kSubmitting: return "submitting the job";
+      case ProgressPhase::kWaitingForJob:
+      case ProgressPhase::kFaults:
+      case ProgressPhase::kRecoveryWait: return "leaving the fault phase";
+      case ProgressPhase::kStopping:
+        return "asking Flink for its jobs and checkpoints, and copying the job's output";
+      case ProgressPhase::kTearingDown: return "tearing down";
+      case ProgressPhase::kChecking:
+        return "checking the history (the cluster is already down); results.json comes next";
+    }
+    return "stopping the run";
+  }
 
   nlohmann::json timings_ = nlohmann::json::object();
   const TestOptions& opts_;
   const Prepared& prep_;
   Store store_;
+  Progress& progress_;  // the live status (thread-safe): phases, nemesis ops, polls
   History history_;
   Clock::time_point start_ = Clock::now();
 
@@ -309,7 +391,7 @@ Status Run::SetUpSshNodes() {
     // authentication and host-key failures (FailedPrecondition) stop the run at once.
     auto r = ExecChecked(*n.remote, {"id", "-u"}, {.timeout = std::chrono::seconds(30)});
     for (int attempt = 2; attempt <= 3 && !r.ok() &&
-                          r.status().code() == StatusCode::kUnavailable && !g_interrupted;
+                          r.status().code() == StatusCode::kUnavailable && !Interrupted();
          ++attempt) {
       spdlog::warn("{} (try {} of 3 in 2 s)", r.status().message(), attempt);
       std::this_thread::sleep_for(std::chrono::seconds(2));
@@ -358,6 +440,11 @@ Status Run::SetUpNodes() {
                                 "`jepsen-flink cluster down` or use --local-nodes {}",
                                 existing->nodes().size(), state_dir, existing->nodes().size());
     }
+    if (existing->subnet() != opts_.subnet) {
+      return FailedPrecondition("a local cluster on {} is already up (state in {}); run "
+                                "`jepsen-flink cluster down` or use --subnet {}",
+                                existing->subnet(), state_dir, existing->subnet());
+    }
     spdlog::info("Using the local cluster that is already up ({} nodes)", existing->nodes().size());
     cluster_ = std::move(*existing);
   } else {
@@ -393,7 +480,7 @@ Status Run::Deploy() {
   ctx_.spare_slots = opts_.spare_slots;
   ctx_.readiness_timeout_s = opts_.readiness_timeout_s;
   ctx_.restart_delay_s = opts_.restart_delay_s;
-  ctx_.cancelled = [] { return g_interrupted.load(); };
+  ctx_.cancelled = [] { return Interrupted(); };
   if (opts_.UsesHdfs()) {
     dbs_.push_back(std::make_unique<HdfsDb>(prep_.hadoop_lib));
     // Flink's daemons reach HDFS with Hadoop's client jars and configuration on the nodes.
@@ -414,6 +501,8 @@ Status Run::Deploy() {
   for (auto& db : dbs_) {
     auto t = Clock::now();
     spdlog::info("Setting up {}", db->name());
+    SetUndoing(fmt::format("setting up {} (what is set up is torn down once this step returns)",
+                           db->name()));
     ++dbs_set_up_;  // a failed Setup is torn down too
     JF_RETURN_IF_ERROR(db->Setup(ctx_).WithContext("setting up " + db->name()));
     timings_["setup_" + db->name() + "_s"] = SecondsSince(t);
@@ -511,7 +600,7 @@ Result<std::string> Run::SubmitOne(const LeaderFinder& finder, const std::string
                                    const std::vector<std::string>& args, int parallelism) {
   Status last;
   // The leader may still be settling right after start-up: retry for a while.
-  for (int attempt = 1; attempt <= 10 && !g_interrupted; ++attempt) {
+  for (int attempt = 1; attempt <= 10 && !Interrupted(); ++attempt) {
     auto leader = finder.Find();
     if (leader.ok()) {
       FlinkRest rest(leader->rest_url, std::chrono::seconds(30), std::chrono::seconds(120));
@@ -542,7 +631,7 @@ Result<std::string> Run::SubmitOne(const LeaderFinder& finder, const std::string
     spdlog::warn("Submitting the job failed (attempt {}/10): {}", attempt, last.message());
     std::this_thread::sleep_for(std::chrono::seconds(2));
   }
-  if (g_interrupted) return Cancelled("interrupted (SIGINT/SIGTERM) before the job was submitted");
+  if (Interrupted()) return Cancelled("interrupted (SIGINT/SIGTERM) before the job was submitted");
   return last.WithContext("submitting " + jar_path);
 }
 
@@ -596,9 +685,11 @@ void Run::ClientLoop() {
         std::string shown = running ? "RUNNING (all tasks)" : state;
         if (shown != last_state) spdlog::info("Job state: {}", shown);
         last_state = shown;
+        progress_.OnPoll(true, running, state);
       } else {
         spdlog::info("Poll {}: {}", OpTypeName(out.type), out.error.value_or(""));
         last_state.clear();
+        progress_.OnPoll(false, false, "");
       }
       SleepUntilNext(&next, interval);
     }
@@ -717,7 +808,7 @@ void Run::CancelAttempt(const LeaderFinder& finder, bool final) {
 // at the end, so an event is recorded before the next fault.
 void Run::ObserveUntil(Clock::time_point until) {
   for (bool last = false; !last;) {
-    last = Clock::now() >= until || g_interrupted;
+    last = Clock::now() >= until || Interrupted();
     if (nemesis_) {
       for (auto& ev : nemesis_->Observe()) {
         history_.Append(Op{.type = OpType::kInfo, .process = kNemesisProcess, .f = ev.f,
@@ -794,7 +885,8 @@ Status Run::DriveTest() {
   // Faults start only once the job has run with all its tasks (the original waited 60 s).
   auto wait_healthy_until =
       Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(opts_.job_recovery_grace_period_s * 1000));
-  while (!health_.ever_healthy() && Clock::now() < wait_healthy_until && !g_interrupted) {
+  Phase(ProgressPhase::kWaitingForJob, wait_healthy_until);
+  while (!health_.ever_healthy() && Clock::now() < wait_healthy_until && !Interrupted()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   if (!health_.ever_healthy()) {
@@ -804,17 +896,20 @@ Status Run::DriveTest() {
   }
 
   auto phase_start = Clock::now();
+  Phase(ProgressPhase::kFaults,
+        phase_start + std::chrono::milliseconds(static_cast<int64_t>(opts_.time_limit_s * 1000)));
   spdlog::info("Fault phase: {} for {} s ({} fault ops scheduled)", opts_.NemesisName(),
                opts_.time_limit_s, schedule.size());
   int hits = 0;
   for (const auto& sop : schedule) {
-    if (g_interrupted) break;
+    if (Interrupted()) break;
     ObserveUntil(phase_start + std::chrono::milliseconds(static_cast<int64_t>(sop.at_s * 1000)));
     history_.Append(Op{.type = OpType::kInfo, .process = kNemesisProcess, .f = sop.f,
                        .ext = sop.args.is_null() ? nlohmann::json() : nlohmann::json{{"args", sop.args}}});
     NemesisResult r = nemesis_->Invoke(sop.f, sop.args);
     history_.Append(Op{.type = OpType::kInfo, .process = kNemesisProcess, .f = sop.f,
                        .value = r.value, .error = r.error});
+    progress_.OnNemesisOp(sop.f, sop.args, r.hit);
     if (r.hit) {
       ++hits;
       last_fault_ = Clock::now();
@@ -823,8 +918,10 @@ Status Run::DriveTest() {
   }
   ObserveUntil(phase_start + std::chrono::milliseconds(static_cast<int64_t>(opts_.time_limit_s * 1000)));
   if (nemesis_) {
+    SetUndoing(fmt::format("healing every fault of the nemesis ({})", opts_.NemesisName()));
     Status healed = nemesis_->Heal();
     if (!healed.ok()) spdlog::error("Healing: {}", healed.message());
+    progress_.OnHeal();
   }
   timings_["fault_ops"] = schedule.size();
   timings_["fault_hits"] = hits;
@@ -838,6 +935,7 @@ Status Run::DriveTest() {
       static_cast<int64_t>(1.1 * opts_.job_recovery_grace_period_s * 1000));
   spdlog::info("Waiting for the job to run for {:.0f} s (at most {:.0f} s after the last fault)",
                window, 1.1 * opts_.job_recovery_grace_period_s);
+  Phase(ProgressPhase::kRecoveryWait, std::max(phase_end, last_fault_) + grace);
   auto done = [&] {
     // A canceled job is done once the cancellation grace period (and a few polls) are past.
     if (cancel_done_) return Clock::now() > cancel_at_.load() + std::chrono::seconds(15);
@@ -847,11 +945,12 @@ Status Run::DriveTest() {
     return health_.RunningFor(phase_end, interval) + 1e-9 >=
            window + std::chrono::duration<double>(interval).count();
   };
-  while (!g_interrupted && Clock::now() < std::max(phase_end, last_fault_) + grace && !done()) {
+  while (!Interrupted() && Clock::now() < std::max(phase_end, last_fault_) + grace && !done()) {
     ObserveUntil(Clock::now() + std::chrono::milliseconds(250));
+    progress_.SetDeadline(std::max(phase_end, last_fault_) + grace);  // a late process-started
   }
   timings_["recovery_wait_s"] = SecondsSince(phase_end);
-  if (g_interrupted) return Status(StatusCode::kCancelled, "interrupted (SIGINT/SIGTERM)");
+  if (Interrupted()) return Status(StatusCode::kCancelled, "interrupted (SIGINT/SIGTERM)");
   if (!schedule.empty() && hits == 0) {
     return Internal("no kill of {} ever hit a process", opts_.nemesis_gen);
   }
@@ -909,7 +1008,7 @@ void Run::Gather() {
 // savepoint, state} / fail (Flink refused or the savepoint failed) / info (no answer in time).
 void Run::StopJobs() {
   for (const auto& job : builtin_jobs_) {
-    if (job.output_uri.empty() || g_interrupted) continue;
+    if (job.output_uri.empty() || Interrupted()) continue;
     history_.Append(Op{.type = OpType::kInvoke, .process = 0, .f = kStopJobF,
                        .value = {{"job-id", job.id}, {"dir", job.name}}});
     auto finish = [&](OpType type, nlohmann::json value, std::optional<std::string> error) {
@@ -925,7 +1024,7 @@ void Run::StopJobs() {
     // Trigger (retried while no leader answers), then follow the savepoint, then the job until
     // it is FINISHED (its sinks committed) or, in application and per-job modes, until its
     // cluster is gone, which happens only after the job finished.
-    while (trigger.empty() && Clock::now() < deadline && !g_interrupted) {
+    while (trigger.empty() && Clock::now() < deadline && !Interrupted()) {
       auto leader = finder.Find();
       if (leader.ok()) {
         rest_url = leader->rest_url;
@@ -950,7 +1049,7 @@ void Run::StopJobs() {
       continue;
     }
     std::optional<SavepointState> sp;
-    while (Clock::now() < deadline && !g_interrupted) {
+    while (Clock::now() < deadline && !Interrupted()) {
       auto st = FlinkRest(rest_url, std::chrono::seconds(5)).GetSavepointState(job.id, trigger);
       if (st.ok() && st->completed) {
         sp = *st;
@@ -967,7 +1066,7 @@ void Run::StopJobs() {
       continue;
     }
     std::string state = "?";
-    while (Clock::now() < deadline && !g_interrupted) {
+    while (Clock::now() < deadline && !Interrupted()) {
       auto j = FlinkRest(rest_url, std::chrono::seconds(5)).GetJob(job.id);
       if (j.ok()) {
         state = j->state;
@@ -1026,6 +1125,7 @@ void Run::TearDown() {
   auto t = Clock::now();
   // Whatever happened, no fault stays: nothing paused, partitioned or left down by us.
   if (nemesis_) {
+    SetUndoing(fmt::format("healing every fault of the nemesis ({})", opts_.NemesisName()));
     Status healed = nemesis_->Heal();
     history_.Append(Op{.type = OpType::kInfo, .process = kNemesisProcess, .f = "heal",
                        .value = healed.ok() ? "healed" : healed.message()});
@@ -1035,12 +1135,14 @@ void Run::TearDown() {
     spdlog::info("--leave-db-running: Flink and ZooKeeper stay up on the nodes");
   } else {
     for (size_t i = dbs_set_up_; i-- > 0;) {
+      SetUndoing(fmt::format("tearing down {}", dbs_[i]->name()));
       Status s = dbs_[i]->Teardown(ctx_);
       if (!s.ok()) spdlog::warn("Tearing down {}: {}", dbs_[i]->name(), s.message());
     }
   }
   // Logs after the daemons stopped, so they are complete (Jepsen's order).
   for (const auto& n : ctx_.nodes) {
+    SetUndoing(fmt::format("collecting the logs of {}", n.name));
     std::vector<LogPath> paths;
     for (auto& db : dbs_) {
       if (auto* lf = dynamic_cast<LogFiles*>(db.get())) {
@@ -1061,11 +1163,13 @@ void Run::TearDown() {
                                     ctx_.shared_dir_per_node ? ctx_.nodes.end()
                                                              : ctx_.nodes.begin() + 1);
     for (const auto& n : holders) {
+      SetUndoing(fmt::format("copying the job's output from {}", n.name));
       (void)store_.CollectLogs(n, job_dirs);
       if (!opts_.leave_db_running) (void)n.remote->Exec({"rm", "-rf", ctx_.RunSharedDir()});
     }
   }
   if (own_cluster_ && !opts_.leave_db_running) {
+    SetUndoing("removing the local cluster (its namespaces, bridge, veths and chains)");
     Status s = cluster_->Down();
     if (!s.ok()) spdlog::warn("Removing the local cluster: {}", s.message());
   }
@@ -1082,8 +1186,14 @@ nlohmann::json Run::RemoteNodesJson() const {
           {"shared_dir_per_node", ctx_.shared_dir_per_node}};
 }
 
-int Run::CheckAndReport(const Status& run_error) {
-  auto ops = history_.Snapshot();
+int Run::CheckAndReport(const Status& run_error_in) {
+  Status run_error = run_error_in;
+  std::vector<Op> ops;
+  if (auto snapshot = history_.Snapshot(); snapshot.ok()) {
+    ops = std::move(*snapshot);
+  } else if (run_error.ok()) {
+    run_error = snapshot.status().WithContext("reading the history back");
+  }
   Analysis analysis = AnalyzeRun(store_.dir(), opts_.ToJson(), ops, run_error);
   nlohmann::json results = analysis.results;
   Validity valid = analysis.valid;
@@ -1141,21 +1251,26 @@ int Run::Execute() {
   // An interrupt between steps (or inside a Setup's readiness wait) skips what is left and goes
   // straight to tear-down.
   auto step = [](Status& err, const std::function<Status()>& fn) {
-    if (err.ok() && g_interrupted) err = Cancelled("interrupted (SIGINT/SIGTERM)");
+    if (err.ok() && Interrupted()) err = Cancelled("interrupted (SIGINT/SIGTERM)");
     if (err.ok()) err = fn();
   };
   Status err;
+  Phase(ProgressPhase::kSettingUp);
   step(err, [&] { return SetUpNodes(); });
   step(err, [&] { return Deploy(); });
   if (err.ok()) timings_["start_to_flink_ready_s"] = SecondsSince(start_);
+  if (err.ok()) Phase(ProgressPhase::kSubmitting);
   step(err, [&] { return SubmitJob(); });
-  step(err, [&] { return DriveTest(); });
+  step(err, [&] { return DriveTest(); });  // waiting for the job, faults, recovery wait
+  if (flink_) Phase(ProgressPhase::kStopping);
   if (flink_) Gather();  // nothing to ask before Flink was deployed
   if (err.ok()) StopJobs();
   if (dbs_set_up_ == dbs_.size() && !dbs_.empty()) FetchOutput();
   if (!err.ok()) spdlog::error("{}", err.message());
   (void)store_.WriteJson("cluster.json", cluster_ ? cluster_->ToJson() : RemoteNodesJson());
+  Phase(ProgressPhase::kTearingDown);
   TearDown();
+  Phase(ProgressPhase::kChecking);
   // Argument errors found only once Flink runs (an override it did not take) are still 254.
   if (err.code() == StatusCode::kInvalidArgument) {
     (void)CheckAndReport(err);
@@ -1168,32 +1283,67 @@ int Run::Execute() {
 
 RunOutcome RunTests(const TestOptions& opts) {
   InstallInterruptHandlers();
+  // On the local cluster, one run at a time: a second one would set up its ZooKeeper and Flink
+  // on the same nodes and ports, fail, and tear down the first run's daemons as it undoes its own.
+  std::optional<RunLock> lock;
+  if (!opts.UsesSsh()) {
+    if (auto subnet = ParseSubnet(opts.subnet); !subnet.ok()) {
+      spdlog::error("--subnet {}: {}", opts.subnet, subnet.status().message());
+      return {kExitBadArguments, "", Interrupted()};
+    }
+    auto locked = RunLock::Take(opts.state_dir.empty() ? DefaultStateDir() : opts.state_dir);
+    if (!locked.ok()) {
+      spdlog::error("{}", locked.status().message());
+      return {locked.status().code() == StatusCode::kInvalidArgument ? kExitBadArguments
+                                                                      : kExitInternalError,
+              "", Interrupted()};
+    }
+    lock.emplace(std::move(*locked));
+  }
   auto prep = Prepare(opts);
   if (!prep.ok()) {
     spdlog::error("{}", prep.status().message());
     return {prep.status().code() == StatusCode::kInvalidArgument ? kExitBadArguments
                                                                   : kExitInternalError,
-            "", g_interrupted.load()};
+            "", Interrupted()};
   }
   // The version the run renders for, records and checks against Flink's REST answers: with
   // --tarball the one found in it.
   TestOptions effective = opts;
   effective.flink_version = prep->release.version;
+  const ProgressMode progress_mode =
+      ParseProgressMode(opts.progress, StderrIsTerminal()).value_or(ProgressMode::kOff);
   RunOutcome outcome;
   for (int i = 0; i < opts.test_count; ++i) {
+    // Before every run: a disk that fills half way through loses the history and the logs.
+    if (Status s = CheckFreeDisk(opts.store_dir, static_cast<uint64_t>(opts.min_free_disk_mb) << 20);
+        !s.ok()) {
+      spdlog::error("{}", s.message());
+      outcome.exit_code = kExitInternalError;
+      outcome.store_dir.clear();
+      outcome.interrupted = Interrupted();
+      return outcome;
+    }
     auto store = Store::Create(opts.store_dir, opts.TestName(), std::chrono::system_clock::now());
     if (!store.ok()) {
       spdlog::error("{}", store.status().message());
       outcome.exit_code = kExitInternalError;
       outcome.store_dir.clear();
-      outcome.interrupted = g_interrupted;
+      outcome.interrupted = Interrupted();
       return outcome;
     }
     outcome.store_dir = store->dir();
-    RunLogger logger(store->Path("jepsen.log"));
-    if (opts.test_count > 1) spdlog::info("Test {} of {}", i + 1, opts.test_count);
-    Run run(effective, *prep, *store);
+    // Before the logger, which logs through it; stopped on every way out of the run (its
+    // destructor), and before the verdict.
+    Progress progress(progress_mode);
+    RunLogger logger(store->Path("jepsen.log"), progress);
+    if (opts.test_count > 1) {
+      // What the harness holds between runs, so repeated runs show a leak (bench/soak.sh).
+      spdlog::info("Test {} of {} (harness: {})", i + 1, opts.test_count, HarnessUsage());
+    }
+    Run run(effective, *prep, *store, progress);
     outcome.exit_code = run.Execute();
+    progress.Stop();
     outcome.runs.push_back({store->dir(), outcome.exit_code});
     const char* verdict = outcome.exit_code == kExitValid     ? kVerdictValid
                           : outcome.exit_code == kExitInvalid ? kVerdictInvalid
@@ -1201,12 +1351,21 @@ RunOutcome RunTests(const TestOptions& opts) {
     if (outcome.exit_code == kExitBadArguments || outcome.exit_code == kExitInternalError) {
       verdict = kVerdictUnknown;
     }
+    if (opts.keep_runs > 0) {
+      auto pruned = PruneRuns(opts.store_dir, opts.keep_runs, store->dir());
+      if (!pruned.ok()) spdlog::warn("--keep-runs: {}", pruned.status().message());
+      if (pruned.ok() && !pruned->empty()) {
+        spdlog::info("--keep-runs {}: removed {} older run(s), the oldest {}", opts.keep_runs,
+                     pruned->size(), pruned->front());
+      }
+    }
     logger.Final(verdict);
     fmt::print("\n{}\n", verdict);
     fflush(stdout);
-    if (outcome.exit_code != kExitValid || g_interrupted) break;
+    if (outcome.exit_code != kExitValid || Interrupted()) break;
   }
-  outcome.interrupted = g_interrupted;
+  if (opts.test_count > 1) spdlog::info("After the runs (harness: {})", HarnessUsage());
+  outcome.interrupted = Interrupted();
   return outcome;
 }
 

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "control/ssh_hosts.h"
+#include "core/progress.h"
 #include "db/flink_config.h"
 #include "dist/flink_release.h"
 #include "dist/flink_tarball.h"
@@ -153,6 +154,10 @@ Status TestOptions::Validate() {
   if (!nemesis.empty() && nemesis_gen_given) {
     return InvalidArgument("--nemesis and --nemesis-gen are exclusive: give one");
   }
+  if (!(nemesis_interval_s > 0) || nemesis_interval_s > 3600) {
+    return InvalidArgument("--nemesis-interval must be more than 0 and at most 3600 seconds, got {}",
+                           nemesis_interval_s);
+  }
   if (!nemesis.empty()) {
     JF_RETURN_IF_ERROR(CombinedSchedule(nemesis, nemesis_interval_s, 1, 0).status());
   }
@@ -170,6 +175,9 @@ Status TestOptions::Validate() {
   }
   if (!(time_limit_s > 0)) return InvalidArgument("--time-limit must be positive");
   if (test_count < 1) return InvalidArgument("--test-count must be at least 1");
+  if (min_free_disk_mb < 0) return InvalidArgument("--min-free-disk-mb must not be negative");
+  if (keep_runs < 0) return InvalidArgument("--keep-runs must not be negative (0 keeps all)");
+  JF_RETURN_IF_ERROR(ParseProgressMode(progress, false).status());
   if (local_nodes < 1 || local_nodes > 9) {
     return InvalidArgument("--local-nodes must be between 1 and 9");
   }

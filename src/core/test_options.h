@@ -72,6 +72,14 @@ struct TestOptions {
   double readiness_timeout_s = 120;
   double restart_delay_s = 1;  // supervised daemons come back this long after they die
   bool leave_db_running = false;
+  // The store's retention (store/retention.h): a run needs this much free space under the store
+  // to start, and only the newest keep_runs runs of each test are kept (0: all). How runs are
+  // kept, not what they do: not in ToJson.
+  int min_free_disk_mb = 1024;
+  int keep_runs = 0;
+  // --progress: the live status on stderr (core/progress.h): auto, tty, plain or off. How the run
+  // is shown, not what it does: not in ToJson.
+  std::string progress = "auto";
 
   // Real hosts over SSH instead of the local cluster: --nodes (split at commas) or --nodes-file
   // (read by Validate into `nodes`).

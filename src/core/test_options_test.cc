@@ -176,5 +176,39 @@ TEST(TestOptionsTest, PerJobModeWithATarballNeedsFlink1) {
   EXPECT_EQ(Validate(o).code(), StatusCode::kInvalidArgument);
 }
 
+TEST(TestOptionsTest, NemesisIntervalMustBePositive) {
+  for (double interval : {0.0, -1.0, 3601.0}) {
+    TestOptions o;
+    o.nemesis_interval_s = interval;
+    Status s = Validate(o);
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << interval;
+    EXPECT_NE(s.message().find("--nemesis-interval"), std::string::npos) << s.message();
+  }
+}
+
+TEST(TestOptionsTest, RetentionOptionsMustNotBeNegative) {
+  TestOptions o;
+  o.keep_runs = -1;
+  EXPECT_EQ(Validate(o).code(), StatusCode::kInvalidArgument);
+  o.keep_runs = 3;
+  o.min_free_disk_mb = -1;
+  EXPECT_EQ(Validate(o).code(), StatusCode::kInvalidArgument);
+  o.min_free_disk_mb = 0;
+  EXPECT_TRUE(Validate(o).ok()) << Validate(o).message();
+}
+
+TEST(TestOptionsTest, ProgressModes) {
+  for (const char* mode : {"auto", "tty", "plain", "off"}) {
+    TestOptions o;
+    o.progress = mode;
+    EXPECT_TRUE(Validate(o).ok()) << mode << ": " << Validate(o).message();
+  }
+  TestOptions o;
+  o.progress = "fancy";
+  Status s = Validate(o);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("--progress"), std::string::npos) << s.message();
+}
+
 }  // namespace
 }  // namespace jf

@@ -6,6 +6,7 @@ IT_STORE=${IT_STORE:-$ROOT/build/it-store}
 mkdir -p "$IT_STORE"
 VALID="Everything looks good! ヽ('ー\`)ノ"
 INVALID="Analysis invalid! (ﾉಥ益ಥ）ﾉ ┻━┻"
+UNKNOWN="Errors occurred during analysis, but no anomalies found. ಠ~ಠ"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok: $*"; }

@@ -67,3 +67,8 @@ set_tests_properties(it_ssh_cluster PROPERTIES DEPENDS it_sigkill_cleanup)
 # After it_ssh_cluster: the default test driven over SSH alone (its own `cluster up --ssh`).
 jf_integration_test(it_ssh_default_valid ssh_default_valid.sh 900)
 set_tests_properties(it_ssh_default_valid PROPERTIES DEPENDS it_ssh_cluster)
+
+# After it_ssh_default_valid, with no cluster up: two runs in a row, each on a cluster of its own,
+# watched by bench/soak.sh (the harness stays flat and leaves nothing).
+jf_integration_test(it_soak_short soak_short.sh 600)
+set_tests_properties(it_soak_short PROPERTIES DEPENDS it_ssh_default_valid)
