@@ -6,9 +6,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -29,6 +27,7 @@
 #include "core/analysis.h"
 #include "core/interrupt.h"
 #include "core/progress.h"
+#include "core/run_lock.h"
 #include "store/retention.h"
 #include "checker/recovery.h"
 #include "client/consistency_probe.h"
@@ -87,47 +86,6 @@ class LocalNodeFreeze : public NodeFreeze {
  private:
   Freezer freezer_;
   std::map<std::string, int> inits_;
-};
-
-// The run lock of a local cluster: <state dir>/run.lock, flock'ed for as long as it lives (the
-// kernel drops it when the process dies, so a killed run leaves no stale lock), with the holder's
-// pid in it for the message. Close-on-exec: the daemons a run starts must not inherit it.
-class RunLock {
- public:
-  static Result<RunLock> Take(const std::string& state_dir) {
-    auto dir = NormalizeStateDir(state_dir);
-    if (!dir.ok()) return dir.status();
-    std::error_code ec;
-    std::filesystem::create_directories(*dir, ec);
-    std::string path = *dir + "/run.lock";
-    int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) return Internal("cannot open {}: {}", path, std::strerror(errno));
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      char buf[32] = {};
-      ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
-      close(fd);
-      std::string holder = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "?";
-      while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
-      return FailedPrecondition(
-          "another jepsen-flink run (pid {}) is using the local cluster (state in {}): wait for "
-          "it to end or interrupt it; two runs on one cluster would tear down each other's daemons",
-          holder, *dir);
-    }
-    std::string pid = fmt::format("{}\n", getpid());
-    if (ftruncate(fd, 0) != 0 || pwrite(fd, pid.data(), pid.size(), 0) < 0) {
-      spdlog::debug("cannot write the pid into {}", path);
-    }
-    return RunLock(fd);
-  }
-  RunLock(RunLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  RunLock& operator=(RunLock&&) = delete;
-  ~RunLock() {
-    if (fd_ >= 0) close(fd_);  // closing releases the flock
-  }
-
- private:
-  explicit RunLock(int fd) : fd_(fd) {}
-  int fd_;
 };
 
 // This process's open file descriptors, threads and resident memory, from /proc/self.
