@@ -1,5 +1,7 @@
 #include "db/flink_config.h"
 
+#include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 namespace jf {
@@ -47,6 +49,18 @@ Result<std::pair<std::string, std::string>> ParseFlinkOverride(const std::string
 }
 
 std::string HaClusterId(const DeployContext& ctx) { return "/jf-" + ctx.run_id; }
+
+bool HighAvailability(const DeployContext& ctx) {
+  for (const char* key : {"high-availability.type", "high-availability"}) {
+    auto it = ctx.flink_overrides.find(key);
+    if (it == ctx.flink_overrides.end()) continue;
+    std::string v = it->second;
+    std::transform(v.begin(), v.end(), v.begin(),
+                   [](unsigned char ch) { return std::tolower(ch); });
+    if (v == "none") return false;
+  }
+  return true;
+}
 
 int DefaultParallelism(const DeployContext& ctx) {
   return static_cast<int>(ctx.nodes.size()) * ctx.taskmanager_slots - ctx.spare_slots;

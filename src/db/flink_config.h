@@ -29,6 +29,11 @@ FlinkConfig NodeFlinkConfig(const FlinkConfig& cluster, const NodeHandle& node);
 // config.yaml text: one `key: "value"` line per entry (YAML double-quoted, JSON escaping).
 std::string RenderConfigYaml(const FlinkConfig& config);
 
+// False when the overrides turn Flink's high availability off (high-availability.type, or 1.x's
+// deprecated high-availability, set to NONE in any case): a cluster without HA has one
+// JobManager, which every TaskManager and client must address directly.
+bool HighAvailability(const DeployContext& ctx);
+
 // The default parallelism: every TaskManager slot of the cluster minus the spare ones.
 int DefaultParallelism(const DeployContext& ctx);
 

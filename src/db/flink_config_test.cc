@@ -54,7 +54,8 @@ TEST(FlinkConfigTest, TunedForASmallMachine) {
   auto c = ClusterFlinkConfig(Ctx());
   EXPECT_THAT(c["env.java.opts.all"], testing::HasSubstr("-XX:+UseSerialGC"));
   EXPECT_THAT(c["env.java.opts.all"], testing::HasSubstr("-XX:TieredStopAtLevel=1"));
-  EXPECT_THAT(c["env.java.opts.all"], testing::HasSubstr("--add-opens=java.base/java.util=ALL-UNNAMED"));
+  EXPECT_THAT(c["env.java.opts.all"],
+              testing::HasSubstr("--add-opens=java.base/java.util=ALL-UNNAMED"));
   int heartbeat = std::stoi(c["heartbeat.timeout"]);
   EXPECT_GE(heartbeat, 10000);
   EXPECT_LE(heartbeat, 15000);
@@ -78,7 +79,8 @@ TEST(FlinkConfigTest, RendersValuesThatSurviveYaml) {
   auto yaml = RenderConfigYaml(c);
   EXPECT_EQ(ParseBack(yaml), c);
   // Both Flink lines read exactly this format (config.yaml, standard YAML): one file.
-  auto full = ParseBack(RenderConfigYaml(NodeFlinkConfig(ClusterFlinkConfig(Ctx()), Ctx().nodes[0])));
+  auto full =
+      ParseBack(RenderConfigYaml(NodeFlinkConfig(ClusterFlinkConfig(Ctx()), Ctx().nodes[0])));
   EXPECT_EQ(full["rest.address"], "10.77.7.11");
 }
 
@@ -107,6 +109,26 @@ TEST(FlinkStandaloneSessionTest, JobManagersOnTheFirstTwoNodes) {
   EXPECT_EQ(jms[0].name, "n1");
   EXPECT_EQ(jms[1].name, "n2");
   EXPECT_EQ(FlinkStandaloneSessionDb::JobManagerNodes(Ctx(1)).size(), 1u);
+}
+
+TEST(FlinkStandaloneSessionTest, WithoutHighAvailabilityOneJobManager) {
+  for (const auto& [key, value] :
+       std::vector<std::pair<std::string, std::string>>{{"high-availability.type", "NONE"},
+                                                        {"high-availability.type", "none"},
+                                                        {"high-availability", "NONE"}}) {
+    DeployContext c = Ctx();
+    c.flink_overrides[key] = value;
+    EXPECT_FALSE(HighAvailability(c)) << key << "=" << value;
+    auto jms = FlinkStandaloneSessionDb::JobManagerNodes(c);
+    ASSERT_EQ(jms.size(), 1u) << key << "=" << value;
+    EXPECT_EQ(jms[0].name, "n1");
+    EXPECT_EQ(FlinkStandaloneSessionDb::JobManagerUrls(c),
+              std::vector<std::string>{"http://10.77.7.11:8081"});
+  }
+  DeployContext c = Ctx();
+  EXPECT_TRUE(HighAvailability(c));
+  c.flink_overrides["high-availability.type"] = "zookeeper";
+  EXPECT_TRUE(HighAvailability(c));
 }
 
 TEST(ZooKeeperTest, ZooCfgListsEveryServer) {

@@ -31,8 +31,10 @@ std::map<std::string, std::string> DaemonEnv(const DeployContext& ctx) {
 }  // namespace
 
 std::vector<NodeHandle> FlinkStandaloneSessionDb::JobManagerNodes(const DeployContext& ctx) {
+  // Without HA a second JobManager would be a second, separate cluster: one only.
+  const size_t count = HighAvailability(ctx) ? 2 : 1;
   std::vector<NodeHandle> jms(ctx.nodes.begin(),
-                              ctx.nodes.begin() + std::min<size_t>(2, ctx.nodes.size()));
+                              ctx.nodes.begin() + std::min(count, ctx.nodes.size()));
   return jms;
 }
 
@@ -52,11 +54,16 @@ Status FlinkStandaloneSessionDb::Setup(DeployContext& ctx) {
                      "\"$1/job/commits\" \"$1/job/alerts\"",
                      {ctx.RunSharedDir()});
   if (!r.ok()) return r.status();
+  auto jms = JobManagerNodes(ctx);
+  const bool ha = HighAvailability(ctx);
+  if (!ha) spdlog::info("High availability is off: one JobManager, on {}", jms.front().name);
   JF_RETURN_IF_ERROR(ForEachNode(ctx.nodes, [&](const NodeHandle& n) {
-    return InstallFlink(ctx, n, RenderConfigYaml(NodeFlinkConfig(cluster, n)));
+    FlinkConfig c = NodeFlinkConfig(cluster, n);
+    // Without HA, TaskManagers find the JobManager by its address, not through ZooKeeper.
+    if (!ha) c["jobmanager.rpc.address"] = jms.front().ip;
+    return InstallFlink(ctx, n, RenderConfigYaml(c));
   }));
 
-  auto jms = JobManagerNodes(ctx);
   auto delay = std::chrono::milliseconds(static_cast<int64_t>(ctx.restart_delay_s * 1000));
   const ServiceSpec jm_spec{.name = kJmService,
                             .argv = {std::string(kHome) + "/bin/jobmanager.sh", "start-foreground"},

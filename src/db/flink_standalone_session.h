@@ -35,7 +35,8 @@ class FlinkStandaloneSessionDb : public Db, public LogFiles, public Kill, public
   // The entry class that identifies a role's JVM (standalone session mode).
   static Result<std::string> EntryClass(const std::string& role);
 
-  // The nodes that run a JobManager: the first two of the sorted node list.
+  // The nodes that run a JobManager: the first two of the sorted node list; the first alone
+  // when high availability is off.
   static std::vector<NodeHandle> JobManagerNodes(const DeployContext& ctx);
   // REST base URLs of every JobManager.
   static std::vector<std::string> JobManagerUrls(const DeployContext& ctx);
