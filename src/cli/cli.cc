@@ -1,6 +1,11 @@
 #include "cli/cli.h"
 
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
+
+#include <memory>
 
 #include "cli/check_output_cmd.h"
 #include "cli/cluster_cmd.h"
@@ -13,6 +18,10 @@
 namespace jf {
 
 int RunCli(int argc, char** argv) {
+  // Logs go to stderr from the first line: stdout carries only data (status JSON, leaks) and the
+  // verdict, also for errors logged before a run's own logger exists.
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+      "jepsen-flink", std::make_shared<spdlog::sinks::stderr_color_sink_mt>()));
   CLI::App app{"jepsen-flink: fault-injection tests for Apache Flink's distributed coordination"};
   app.require_subcommand(1);
   int exit_code = 0;

@@ -1,6 +1,7 @@
 #include "client/flink_rest.h"
 
 #include <cctype>
+#include <string_view>
 #include <utility>
 
 namespace jf {
@@ -18,8 +19,19 @@ std::string Truncate(std::string s, size_t n) {
   return s;
 }
 
+// The last "Caused by: " line of a Java stack trace, without that prefix; "" if none.
+std::string RootCause(const std::string& trace) {
+  constexpr std::string_view kCausedBy = "Caused by: ";
+  auto at = trace.rfind(kCausedBy);
+  if (at == std::string::npos || (at > 0 && trace[at - 1] != '\n')) return "";
+  std::string line = trace.substr(at + kCausedBy.size());
+  return line.substr(0, line.find('\n'));
+}
+
 // Flink's error bodies are {"errors": ["message", "<stack trace>", ...]}. Returns the first
-// line of the first error, or a prefix of the raw body when it is not of that shape.
+// line of the first error, followed by the root cause of the stack trace when there is one
+// (a bare "Internal server error." says nothing of a jar Flink could not open), or a prefix of
+// the raw body when it is not of that shape.
 std::string FlinkErrorText(const std::string& body) {
   json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (j.is_object()) {
@@ -28,6 +40,11 @@ std::string FlinkErrorText(const std::string& body) {
       std::string first = (*it)[0].get<std::string>();
       // The first entry is sometimes a whole stack trace; its first line says what happened.
       std::string line = first.substr(0, first.find('\n'));
+      std::string cause = RootCause(first);
+      if (cause.empty() && it->size() > 1 && (*it)[1].is_string()) {
+        cause = RootCause((*it)[1].get<std::string>());
+      }
+      if (!cause.empty() && cause != line) line += " (caused by: " + cause + ")";
       return Truncate(line, kMaxErrorChars);
     }
   }

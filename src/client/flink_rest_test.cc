@@ -252,6 +252,18 @@ TEST(CheckHttpStatusTest, MapsCodes) {
   EXPECT_EQ(internal.code(), StatusCode::kInternal);
   EXPECT_NE(internal.message().find("Could not execute application."), std::string::npos);
   EXPECT_EQ(internal.message().find("\tat org.apache"), std::string::npos);
+  // A bare "Internal server error." gets the stack trace's root cause (a jar Flink cannot open).
+  Status broken_jar = CheckHttpStatus(
+      {500, R"({"errors":["Internal server error.","<Exception on server side:\n)"
+            R"(java.util.concurrent.CompletionException: x\n\tat a.b(C.java:1)\n)"
+            R"(Caused by: org.apache.flink.client.program.ProgramInvocationException: Error )"
+            R"(while opening jar file '/tmp/u.jar'\n\tat d.e(F.java:2)\n)"
+            R"(Caused by: java.util.zip.ZipException: zip END header not found\n\tat g\n>"]})"},
+      "POST x");
+  EXPECT_NE(broken_jar.message().find("Internal server error. (caused by: "
+                                      "java.util.zip.ZipException: zip END header not found)"),
+            std::string::npos)
+      << broken_jar.message();
 }
 
 // A fake JobManager answering the endpoints FlinkRest uses.

@@ -1152,9 +1152,19 @@ int Run::CheckAndReport(const Status& run_error_in) {
   } else if (run_error.ok()) {
     run_error = snapshot.status().WithContext("reading the history back");
   }
+  const bool interrupted_before = Interrupted();
   Analysis analysis = AnalyzeRun(store_.dir(), opts_.ToJson(), ops, run_error);
   nlohmann::json results = analysis.results;
   Validity valid = analysis.valid;
+  // Interrupted while checking: as for any interrupted run, unknown unless an anomaly was found
+  // already (the checkers ran to their end; `analyze` repeats them from the store).
+  if (!interrupted_before && Interrupted() && valid == Validity::kValid) {
+    valid = Validity::kUnknown;
+    results["valid?"] = ValidityJson(valid);
+    results["error"] = "interrupted (SIGINT/SIGTERM) during the analysis; `jepsen-flink analyze " +
+                       store_.dir() + "` checks the stored history again";
+    spdlog::warn("Interrupted during the analysis: the verdict is unknown");
+  }
   bool client_ran = std::any_of(ops.begin(), ops.end(),
                                 [](const Op& op) { return op.f == kJobsRunningF; });
   results["nemesis-gen"] = opts_.nemesis_gen;
