@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (clang-14, ASan + UBSan) and runs each for a bounded time:
-#   fuzz/run.sh [SECONDS_PER_TARGET]     (default 60; CI runs 20 through ctest's fuzz_targets)
+#   fuzz/run.sh [SECONDS_PER_TARGET]     (default 60; CI runs 10 through ctest's fuzz_targets)
 #   fuzz/run.sh --build-only             (setup.sh: configure and build, run nothing)
 # Corpora grow in $FUZZ_BUILD/corpus/<target> (default build-fuzz/, outside the source tree),
 # seeded from fuzz/seeds/ and specs/; a crash leaves its input in $FUZZ_BUILD/artifacts/ and

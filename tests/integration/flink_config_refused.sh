@@ -25,3 +25,23 @@ tail -3 "$store.out2"
 [ $rc -eq 254 ] || fail "override not taken: exit $rc, expected 254"
 grep -q "did not take effect: rest.address" "$store.out2" || fail "the message does not name the key"
 pass "override that did not take effect refused"
+
+# The shared cluster is up on the default subnet: a run asking for another one is refused with
+# the fix, before any history, and the cluster is left as it was.
+before=$("$JF" cluster status 2>&1 | md5sum)
+run_test refused-subnet --nemesis-gen utopia --time-limit 10 --subnet 10.211.0.0/24
+tail -2 "$store.stderr"
+[ $rc -eq 255 ] || fail "another subnet: exit $rc, expected 255"
+grep -q "is already up" "$store.stderr" || fail "the message does not say a cluster is up"
+grep -q -- "use --subnet 10.77.7.0/24" "$store.stderr" || fail "the message does not give the fix"
+[ -z "$run" ] || [ ! -s "$run/history.jsonl" ] || fail "a history was begun"
+[ "$("$JF" cluster status 2>&1 | md5sum)" = "$before" ] || fail "the shared cluster changed"
+pass "another subnet refused, the cluster untouched"
+
+# Not enough free disk under the store: 255 before any run directory is made.
+run_test refused-disk --nemesis-gen utopia --time-limit 10 --min-free-disk-mb 999999999
+tail -2 "$store.stderr"
+[ $rc -eq 255 ] || fail "--min-free-disk-mb: exit $rc, expected 255"
+grep -q "MiB free on the file system of the store" "$store.stderr" || fail "the message does not say why"
+[ -z "$(find "$store" -name history.jsonl 2> /dev/null)" ] || fail "a history was begun"
+pass "--min-free-disk-mb refused the run before any history"

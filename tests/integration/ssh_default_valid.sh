@@ -39,8 +39,10 @@ run_isolated() {
   shift
   store="$IT_STORE/$name"
   rm -rf "$store"
+  local extra
+  read -r -a extra <<< "$(it_threshold_args "$@")"
   set +e
-  isolated "$JF" test "$@" --store "$store" > "$store.stdout" 2> "$store.stderr"
+  isolated "$JF" test "$@" "${extra[@]}" --store "$store" > "$store.stdout" 2> "$store.stderr"
   rc=$?
   set -e
   run=$(readlink -f "$store/latest" 2> /dev/null || true)
