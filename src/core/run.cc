@@ -140,10 +140,15 @@ class RunLogger {
   }
   ~RunLogger() { spdlog::set_default_logger(previous_); }
   // The verdict line alone, as the last line of jepsen.log.
+  // The sink is called directly, so its exceptions (a full disk) are caught here.
   void Final(const std::string& line) {
-    file_->set_pattern("%v");
-    file_->log(spdlog::details::log_msg("", spdlog::level::info, line));
-    file_->flush();
+    try {
+      file_->set_pattern("%v");
+      file_->log(spdlog::details::log_msg("", spdlog::level::info, line));
+      file_->flush();
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "jepsen-flink: jepsen.log lacks the verdict: {}\n", e.what());
+    }
   }
 
  private:
@@ -252,6 +257,8 @@ class Run {
   void ClientLoop();
   void ConsistencyLoop();
   void ObserveUntil(Clock::time_point until);
+  // The run's waits end early: interrupted, or the history can no longer be written.
+  bool Stopping() const { return Interrupted() || !history_.WriteError().ok(); }
   void CancelAttempt(const LeaderFinder& finder, bool final);
   Result<std::string> LaunchOne(const std::string& jar_path, const std::string& entry,
                                 const std::vector<std::string>& args, int parallelism);
@@ -299,6 +306,8 @@ class Run {
   Store store_;
   Progress& progress_;  // the live status (thread-safe): phases, nemesis ops, polls
   History history_;
+  // The store's copy of the test job's files failed (a full disk): its checks would judge a hole.
+  Status output_copy_error_;
   Clock::time_point start_ = Clock::now();
 
   std::optional<LocalCluster> cluster_;
@@ -766,7 +775,7 @@ void Run::CancelAttempt(const LeaderFinder& finder, bool final) {
 // at the end, so an event is recorded before the next fault.
 void Run::ObserveUntil(Clock::time_point until) {
   for (bool last = false; !last;) {
-    last = Clock::now() >= until || Interrupted();
+    last = Clock::now() >= until || Stopping();
     if (nemesis_) {
       for (auto& ev : nemesis_->Observe()) {
         history_.Append(Op{.type = OpType::kInfo, .process = kNemesisProcess, .f = ev.f,
@@ -844,7 +853,7 @@ Status Run::DriveTest() {
   auto wait_healthy_until =
       Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(opts_.job_recovery_grace_period_s * 1000));
   Phase(ProgressPhase::kWaitingForJob, wait_healthy_until);
-  while (!health_.ever_healthy() && Clock::now() < wait_healthy_until && !Interrupted()) {
+  while (!health_.ever_healthy() && Clock::now() < wait_healthy_until && !Stopping()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   if (!health_.ever_healthy()) {
@@ -860,7 +869,7 @@ Status Run::DriveTest() {
                opts_.time_limit_s, schedule.size());
   int hits = 0;
   for (const auto& sop : schedule) {
-    if (Interrupted()) break;
+    if (Stopping()) break;
     ObserveUntil(phase_start + std::chrono::milliseconds(static_cast<int64_t>(sop.at_s * 1000)));
     history_.Append(Op{.type = OpType::kInfo, .process = kNemesisProcess, .f = sop.f,
                        .ext = sop.args.is_null() ? nlohmann::json() : nlohmann::json{{"args", sop.args}}});
@@ -903,7 +912,7 @@ Status Run::DriveTest() {
     return health_.RunningFor(phase_end, interval) + 1e-9 >=
            window + std::chrono::duration<double>(interval).count();
   };
-  while (!Interrupted() && Clock::now() < std::max(phase_end, last_fault_) + grace && !done()) {
+  while (!Stopping() && Clock::now() < std::max(phase_end, last_fault_) + grace && !done()) {
     ObserveUntil(Clock::now() + std::chrono::milliseconds(250));
     progress_.SetDeadline(std::max(phase_end, last_fault_) + grace);  // a late process-started
   }
@@ -1122,7 +1131,9 @@ void Run::TearDown() {
                                                              : ctx_.nodes.begin() + 1);
     for (const auto& n : holders) {
       SetUndoing(fmt::format("copying the job's output from {}", n.name));
-      (void)store_.CollectLogs(n, job_dirs);
+      if (Status s = store_.CollectLogs(n, job_dirs); !s.ok() && output_copy_error_.ok()) {
+        output_copy_error_ = s;
+      }
       if (!opts_.leave_db_running) (void)n.remote->Exec({"rm", "-rf", ctx_.RunSharedDir()});
     }
   }
@@ -1147,15 +1158,30 @@ nlohmann::json Run::RemoteNodesJson() const {
 int Run::CheckAndReport(const Status& run_error_in) {
   Status run_error = run_error_in;
   std::vector<Op> ops;
+  bool history_lost = false;  // begun, then not written or not readable: unknown, not 255
   if (auto snapshot = history_.Snapshot(); snapshot.ok()) {
     ops = std::move(*snapshot);
-  } else if (run_error.ok()) {
-    run_error = snapshot.status().WithContext("reading the history back");
+  } else {
+    history_lost = true;
+    if (run_error.ok()) run_error = snapshot.status().WithContext("reading the history back");
   }
   const bool interrupted_before = Interrupted();
   Analysis analysis = AnalyzeRun(store_.dir(), opts_.ToJson(), ops, run_error);
   nlohmann::json results = analysis.results;
   Validity valid = analysis.valid;
+  // Without a whole copy of the job's files, only the history's own checks can still fail it.
+  auto history_check_failed = [&](const char* k) {
+    return results.contains(k) && results[k].is_object() &&
+           results[k].value("valid?", nlohmann::json(true)) == false;
+  };
+  if (!output_copy_error_.ok() && valid != Validity::kUnknown &&
+      !history_check_failed("availability") && !history_check_failed("consistency")) {
+    valid = Validity::kUnknown;
+    results["valid?"] = ValidityJson(valid);
+    results["error"] = "the store's copy of the job's output is incomplete, so it was not judged: " +
+                       output_copy_error_.message();
+    spdlog::error("{}", results["error"].get<std::string>());
+  }
   // Interrupted while checking: as for any interrupted run, unknown unless an anomaly was found
   // already (the checkers ran to their end; `analyze` repeats them from the store).
   if (!interrupted_before && Interrupted() && valid == Validity::kValid) {
@@ -1191,7 +1217,7 @@ int Run::CheckAndReport(const Status& run_error_in) {
   }
   spdlog::info("Store: {}", store_.dir());
   // An interrupted run is unknown, not broken: the harness did what it was told.
-  if (!run_error.ok() && !client_ran && valid != Validity::kInvalid &&
+  if (!run_error.ok() && !client_ran && !history_lost && valid != Validity::kInvalid &&
       run_error.code() != StatusCode::kCancelled) {
     return kExitInternalError;
   }
@@ -1218,9 +1244,11 @@ int Run::Execute() {
 
   // An interrupt between steps (or inside a Setup's readiness wait) skips what is left and goes
   // straight to tear-down.
-  auto step = [](Status& err, const std::function<Status()>& fn) {
+  auto step = [this](Status& err, const std::function<Status()>& fn) {
     if (err.ok() && Interrupted()) err = Cancelled("interrupted (SIGINT/SIGTERM)");
     if (err.ok()) err = fn();
+    // A history that could not be written (a full disk) ends the run: nothing after it counts.
+    if (err.ok()) err = history_.WriteError();
   };
   Status err;
   Phase(ProgressPhase::kSettingUp);

@@ -1,5 +1,9 @@
 #include "history/history.h"
 
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 
 namespace jf {
@@ -46,8 +50,14 @@ Op History::Append(Op op) {
   op.index = count_++;
   op.time = Now();
   if (file_) {
-    fprintf(file_, "%s\n", OpLine(op).c_str());
-    fflush(file_);
+    errno = 0;
+    bool written = fprintf(file_, "%s\n", OpLine(op).c_str()) >= 0;
+    written = fflush(file_) == 0 && written;
+    if (!written && write_error_.ok()) {
+      write_error_ = Internal("cannot write op {} and later to {}: {}", op.index, path_,
+                              errno ? std::strerror(errno) : "write error");
+      spdlog::error("{}; the run's verdict will be unknown", write_error_.message());
+    }
   } else {
     ops_.push_back(op);
   }
@@ -57,8 +67,14 @@ Op History::Append(Op op) {
 Result<std::vector<Op>> History::Snapshot() const {
   std::lock_guard<std::mutex> lock(mu_);
   if (!file_) return ops_;
+  if (!write_error_.ok()) return write_error_;
   if (fflush(file_) != 0) return Internal("cannot write {}", path_);
   return ReadHistory(path_);
+}
+
+Status History::WriteError() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return write_error_;
 }
 
 Result<std::vector<Op>> ReadHistory(const std::string& path) {

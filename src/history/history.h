@@ -38,8 +38,11 @@ class History {
   int64_t Now() const;
 
   // Every op so far: from memory, or read back from the file being streamed to (an error if it
-  // cannot be read).
+  // cannot be read, or if any op could not be written: a history with a hole is never judged).
   Result<std::vector<Op>> Snapshot() const;
+
+  // The first failure to write an op to the file (a full disk), sticky; OK if none.
+  Status WriteError() const;
 
  private:
   std::chrono::steady_clock::time_point start_;
@@ -48,6 +51,7 @@ class History {
   int64_t count_ = 0;     // ops appended
   std::string path_;
   FILE* file_ = nullptr;
+  Status write_error_;
 };
 
 // Reads a history.jsonl file. A truncated last line (a crash mid-write) is skipped.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -71,6 +73,23 @@ TEST(HistoryTest, StreamsAndReadsBackIgnoringTornLastLine) {
   EXPECT_EQ((*ops)[2].process, kNemesisProcess);
   EXPECT_EQ((*ops)[2].error.value_or(""), "boom");
   std::filesystem::remove_all(dir);
+}
+
+// /dev/full: every write fails with ENOSPC, as on a store whose disk filled during the run.
+TEST(HistoryTest, AFullDiskMakesTheHistoryAnErrorNotAShorterHistory) {
+  History h;
+  ASSERT_TRUE(h.StreamTo("/dev/full").ok());  // nothing to write yet
+  EXPECT_TRUE(h.WriteError().ok());
+  h.Append(Op{.type = OpType::kInvoke, .process = 0, .f = "jobs-running?"});
+  h.Append(Op{.type = OpType::kOk, .process = 0, .f = "jobs-running?"});
+  Status err = h.WriteError();
+  ASSERT_FALSE(err.ok());
+  EXPECT_NE(err.message().find("cannot write op 0 and later to /dev/full"), std::string::npos)
+      << err.message();
+  EXPECT_NE(err.message().find(std::strerror(ENOSPC)), std::string::npos) << err.message();
+  auto snapshot = h.Snapshot();
+  ASSERT_FALSE(snapshot.ok());
+  EXPECT_EQ(snapshot.status().message(), err.message());
 }
 
 TEST(OpTest, JsonRoundTripUsesJepsenFieldNames) {

@@ -89,7 +89,9 @@ Status Store::CollectLogs(const NodeHandle& node, const std::vector<LogPath>& pa
     } else {
       auto x = RunProcess({"tar", "-xf", tarball.string(), "-C", dest.string()});
       if (!x.ok() || !x->ok()) {
-        Status s = Internal("unpacking {} from {} failed", lp.remote, node.name);
+        Status s = Internal("unpacking {} from {} into {} failed{}", lp.remote, node.name,
+                            dest.string(), x.ok() ? ": " + x->Describe() : "");
+        spdlog::warn("{}", s.message());
         if (first.ok()) first = s;
       }
     }
