@@ -139,8 +139,8 @@ class RunLogger {
     spdlog::set_default_logger(logger);
   }
   ~RunLogger() { spdlog::set_default_logger(previous_); }
-  // The verdict line alone, as the last line of jepsen.log.
-  // The sink is called directly, so its exceptions (a full disk) are caught here.
+  // The verdict line alone, as the last line of jepsen.log. The sink is called directly, so its
+  // exceptions (a full disk) are caught here.
   void Final(const std::string& line) {
     try {
       file_->set_pattern("%v");
@@ -1169,6 +1169,12 @@ int Run::CheckAndReport(const Status& run_error_in) {
   Analysis analysis = AnalyzeRun(store_.dir(), opts_.ToJson(), ops, run_error);
   nlohmann::json results = analysis.results;
   Validity valid = analysis.valid;
+  auto make_unknown = [&](const std::string& why) {
+    valid = Validity::kUnknown;
+    results["valid?"] = ValidityJson(valid);
+    results["error"] = why;
+    spdlog::error("{}", why);
+  };
   // Without a whole copy of the job's files, only the history's own checks can still fail it.
   auto history_check_failed = [&](const char* k) {
     return results.contains(k) && results[k].is_object() &&
@@ -1176,20 +1182,14 @@ int Run::CheckAndReport(const Status& run_error_in) {
   };
   if (!output_copy_error_.ok() && valid != Validity::kUnknown &&
       !history_check_failed("availability") && !history_check_failed("consistency")) {
-    valid = Validity::kUnknown;
-    results["valid?"] = ValidityJson(valid);
-    results["error"] = "the store's copy of the job's output is incomplete, so it was not judged: " +
-                       output_copy_error_.message();
-    spdlog::error("{}", results["error"].get<std::string>());
+    make_unknown("the store's copy of the job's output is incomplete, so it was not judged: " +
+                 output_copy_error_.message());
   }
   // Interrupted while checking: as for any interrupted run, unknown unless an anomaly was found
   // already (the checkers ran to their end; `analyze` repeats them from the store).
   if (!interrupted_before && Interrupted() && valid == Validity::kValid) {
-    valid = Validity::kUnknown;
-    results["valid?"] = ValidityJson(valid);
-    results["error"] = "interrupted (SIGINT/SIGTERM) during the analysis; `jepsen-flink analyze " +
-                       store_.dir() + "` checks the stored history again";
-    spdlog::warn("Interrupted during the analysis: the verdict is unknown");
+    make_unknown("interrupted (SIGINT/SIGTERM) during the analysis; `jepsen-flink analyze " +
+                 store_.dir() + "` checks the stored history again");
   }
   bool client_ran = std::any_of(ops.begin(), ops.end(),
                                 [](const Op& op) { return op.f == kJobsRunningF; });
