@@ -3,7 +3,10 @@
 //    all its tasks again, after a poll that saw it down (kills the job never noticed have none);
 //  - flink: Flink's own clock, from each time the job entered RESTARTING to the time it next
 //    entered RUNNING, as /jobs/:id `timestamps` reported them in the polls.
-// Each measure lists every recovery and gives min/median/max in seconds.
+// Faults that share a recovery (the same first running poll after their outage) are one recovery,
+// measured from the latest of them; the others name it as "superseded_by" and are counted in the
+// harness summary's "superseded". Each measure lists every recovery and gives min/median/max in
+// seconds.
 #ifndef JF_CHECKER_RECOVERY_H_
 #define JF_CHECKER_RECOVERY_H_
 

@@ -87,6 +87,40 @@ TEST(RecoveryTest, WindowedFaultsCountFromTheHealAndKillFamilyCounts) {
   EXPECT_EQ(r["harness"]["summary"]["count"], 2);
 }
 
+// An hour of kill-task-managers kills every 3 s; the job runs again only after the last one.
+// Counting each kill from its own time to that recovery made 826 "recoveries" with a median of
+// half the run.
+TEST(RecoveryTest, FaultsBeforeTheJobRecoversAreOneRecoveryFromTheLast) {
+  auto window = [](double t, const std::string& f) {
+    return Op{.time = static_cast<int64_t>(t * kS), .type = OpType::kInfo,
+              .process = kNemesisProcess, .f = f, .value = {{"node", "n1"}}};
+  };
+  std::vector<Op> h = {Poll(0, true), Kill(1, true), Poll(2, false), Kill(4, true),
+                       Poll(5, false), Kill(7, true), Poll(8, false), Poll(20, true),
+                       // A kill during a window, then the heal: measured from the heal.
+                       window(30, "pause-start"), Poll(31, false), Kill(32, true),
+                       window(35, "pause-stop"), Poll(36, false), Poll(40, true),
+                       // Still down at the end: one unrecovered outage, not two.
+                       Kill(50, true), Poll(51, false), Kill(53, true), Poll(54, false)};
+  for (size_t i = 0; i < h.size(); ++i) h[i].index = static_cast<int64_t>(i);
+  auto r = RecoveryTimes(h);
+  const auto& kills = r["harness"]["kills"];
+  ASSERT_EQ(kills.size(), 6u);
+  EXPECT_EQ(kills[0]["superseded_by"], 5);
+  EXPECT_EQ(kills[1]["superseded_by"], 5);
+  EXPECT_FALSE(kills[2].contains("superseded_by"));
+  EXPECT_DOUBLE_EQ(kills[2]["seconds"].get<double>(), 13);
+  EXPECT_EQ(kills[3]["superseded_by"], 8);  // the pause's heal came later
+  EXPECT_EQ(kills[4]["superseded_by"], 16);
+  EXPECT_EQ(kills[5]["recovered"], false);
+  EXPECT_FALSE(kills[5].contains("superseded_by"));
+  EXPECT_DOUBLE_EQ(r["harness"]["windows"][0]["seconds_after_heal"].get<double>(), 5);
+  const auto& s = r["harness"]["summary"];
+  EXPECT_EQ(s["count"], 2);
+  EXPECT_EQ(s["superseded"], 4);
+  EXPECT_DOUBLE_EQ(s["max"].get<double>(), 13);
+}
+
 TEST(SummaryTest, MedianOfOddAndEven) {
   EXPECT_DOUBLE_EQ(Summary({3, 1, 2})["median"].get<double>(), 2);
   EXPECT_DOUBLE_EQ(Summary({4, 1, 2, 3})["median"].get<double>(), 2.5);

@@ -1209,10 +1209,18 @@ int Run::CheckAndReport(const Status& run_error_in) {
   }
   for (const char* m : {"harness", "flink"}) {
     const auto& sum = results["recovery"][m]["summary"];
+    const int superseded = sum.value("superseded", 0);
+    const std::string also =
+        superseded > 0 ? fmt::format(" ({} more fault(s) superseded by a later one before the job "
+                                     "ran again)",
+                                     superseded)
+                       : "";
     if (sum["count"].get<int>() > 0) {
-      spdlog::info("Recovery ({}): {} recoveries, min {:.1f} s, median {:.1f} s, max {:.1f} s", m,
-                   sum["count"].get<int>(), sum["min"].get<double>(), sum["median"].get<double>(),
-                   sum["max"].get<double>());
+      spdlog::info("Recovery ({}): {} recoveries, min {:.1f} s, median {:.1f} s, max {:.1f} s{}",
+                   m, sum["count"].get<int>(), sum["min"].get<double>(),
+                   sum["median"].get<double>(), sum["max"].get<double>(), also);
+    } else if (superseded > 0) {
+      spdlog::info("Recovery ({}): none{}", m, also);
     }
   }
   spdlog::info("Store: {}", store_.dir());

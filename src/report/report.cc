@@ -135,6 +135,7 @@ struct RecoveryBar {
   std::optional<double> seconds;
   bool outage = true;
   bool window = false;
+  std::optional<int64_t> superseded_by;  // a later fault came before the job ran again
 };
 
 struct CheckpointPoint {
@@ -196,6 +197,7 @@ std::vector<RecoveryBar> RecoveryBars(const json& results) {
       r.until = Num(Get(k, "recovered_at_s"));
       r.seconds = Num(Get(k, window ? "seconds_after_heal" : "seconds"));
       r.outage = !(Get(k, "outage").is_boolean() && !Get(k, "outage").get<bool>());
+      r.superseded_by = Int(Get(k, "superseded_by"));
       out.push_back(r);
     }
   }
@@ -439,7 +441,7 @@ std::string RenderTimeline(const Timeline& tl) {
   std::vector<double> row_ends;
   std::vector<int> rows;
   for (const auto& r : tl.recoveries) {
-    if (!r.outage) {
+    if (!r.outage || r.superseded_by) {
       rows.push_back(0);
       continue;
     }
@@ -463,6 +465,12 @@ std::string RenderTimeline(const Timeline& tl) {
     std::string cls = "recovery";
     if (!r.outage) {
       title = fmt::format("{} #{} at {} s: the job never went down", r.f, r.index, Secs(r.at));
+    } else if (r.superseded_by) {
+      title =
+          fmt::format("{} #{} at {} s: superseded by #{}, a later fault before the job ran again",
+                      r.f, r.index, Secs(r.at), *r.superseded_by);
+    }
+    if (!r.outage || r.superseded_by) {
       body += fmt::format(
           "<a href=\"#op-{}\"><circle class=\"recovery-none\" cx=\"{}\" cy=\"{}\" r=\"3\">{}"
           "</circle></a>",
@@ -551,14 +559,19 @@ std::string RenderRecoveryChart(const Timeline& tl) {
     return "<p class=\"muted\">No fault hit a process or opened a window, so there is no "
            "recovery to plot.</p>";
   }
+  // A fault superseded by a later one before the job ran again has no recovery of its own.
+  std::vector<RecoveryBar> bars;
+  for (const auto& r : tl.recoveries) {
+    if (!r.superseded_by) bars.push_back(r);
+  }
   const double w = 900, h = 220, left = 60, top = 14, bottom = 40;
   double max_s = 1;
-  for (const auto& r : tl.recoveries) max_s = std::max(max_s, r.seconds.value_or(0));
+  for (const auto& r : bars) max_s = std::max(max_s, r.seconds.value_or(0));
   const double step = NiceStep(max_s, 5);
   max_s = std::ceil(max_s / step) * step;
   const double plot_h = h - top - bottom;
-  const size_t n = tl.recoveries.size();
-  const double slot = (w - left - 10) / n;
+  const size_t n = bars.size();
+  const double slot = (w - left - 10) / std::max<size_t>(n, 1);
   const double bar_w = std::clamp(slot * 0.7, 2.0, 40.0);
   auto Y = [&](double s) { return top + plot_h - s / max_s * plot_h; };
   std::string out = fmt::format(
@@ -571,7 +584,7 @@ std::string RenderRecoveryChart(const Timeline& tl) {
       "<text class=\"axis-label\" transform=\"translate(14 {}) rotate(-90)\">seconds</text>",
       Num2(top + plot_h / 2));
   for (size_t i = 0; i < n; ++i) {
-    const auto& r = tl.recoveries[i];
+    const auto& r = bars[i];
     double x = left + slot * i + (slot - bar_w) / 2;
     std::string title, cls = "recovery-bar";
     double top_y;
@@ -966,10 +979,17 @@ std::string RenderOutput(const ReportInput& in) {
 
 std::string SummaryText(const json& sum) {
   int64_t n = Int(Get(sum, "count")).value_or(0);
-  if (n == 0) return "none";
+  int64_t superseded = Int(Get(sum, "superseded")).value_or(0);
+  std::string also = superseded > 0
+                         ? fmt::format(
+                               " ({} more fault{} superseded by a later one before the job ran "
+                               "again)",
+                               superseded, superseded == 1 ? "" : "s")
+                         : "";
+  if (n == 0) return "none" + also;
   return fmt::format(
-      "{} recoveries: min {} s, median {} s, max {} s", n, Secs(Num(Get(sum, "min")).value_or(0)),
-      Secs(Num(Get(sum, "median")).value_or(0)), Secs(Num(Get(sum, "max")).value_or(0)));
+      "{} recoveries: min {} s, median {} s, max {} s{}", n, Secs(Num(Get(sum, "min")).value_or(0)),
+      Secs(Num(Get(sum, "median")).value_or(0)), Secs(Num(Get(sum, "max")).value_or(0)), also);
 }
 
 std::string RenderRecovery(const ReportInput& in, const Timeline& tl) {
@@ -985,13 +1005,14 @@ std::string RenderRecovery(const ReportInput& in, const Timeline& tl) {
         "<table class=\"grid\"><tr><th>fault op</th><th>f</th><th>at</th><th>running "
         "again at</th><th>recovery</th></tr>";
     for (const auto& r : tl.recoveries) {
-      std::string rec = !r.outage ? "no outage"
+      std::string rec = !r.outage         ? "no outage"
+                        : r.superseded_by ? fmt::format("superseded by #{}", *r.superseded_by)
                         : r.seconds
                             ? Secs(*r.seconds, 2) + " s" + (r.window ? " after the heal" : "")
                             : "never";
       out += fmt::format("<tr{}><td>{}</td><td>{}</td><td>{} s{}</td><td>{}</td><td>{}</td></tr>",
-                         r.outage && !r.seconds ? " class=\"fail\"" : "", OpLink(r.index), E(r.f),
-                         Secs(r.at), r.window ? " (heal)" : "",
+                         r.outage && !r.seconds && !r.superseded_by ? " class=\"fail\"" : "",
+                         OpLink(r.index), E(r.f), Secs(r.at), r.window ? " (heal)" : "",
                          r.until ? Secs(*r.until) + " s" : "-", E(rec));
     }
     out += "</table>";

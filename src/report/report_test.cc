@@ -249,6 +249,24 @@ TEST(ReportRender, HistoryRowsAndAnomalyLinks) {
   EXPECT_THAT(html, HasSubstr("never running again after the heal of partition-start #16"));
 }
 
+TEST(ReportRender, ASupersededFaultIsNotARecoveryOfItsOwn) {
+  ReportInput in = SampleInput();
+  json& harness = in.results["recovery"]["harness"];
+  harness["kills"].insert(harness["kills"].begin(), json{{"f", "kill-task-managers"},
+                                                         {"index", 3},
+                                                         {"time_s", 1.5},
+                                                         {"recovered_at_s", 5.01},
+                                                         {"seconds", 3.51},
+                                                         {"superseded_by", 5}});
+  harness["summary"]["superseded"] = 1;
+  std::string html = RenderReport(in);
+  EXPECT_EQ(Count(html, "class=\"recovery-bar"), 2u);  // not charted
+  EXPECT_THAT(html, Not(HasSubstr("3.51 s")));
+  EXPECT_THAT(html, HasSubstr("superseded by #5</td>"));
+  EXPECT_THAT(html, HasSubstr("kill-task-managers #3 at 1.5 s: superseded by #5"));
+  EXPECT_THAT(html, HasSubstr("(1 more fault superseded by a later one before the job ran again)"));
+}
+
 TEST(ReportRender, SelfContainedAndEscaped) {
   ReportInput in = SampleInput();
   Ops h;
