@@ -45,6 +45,7 @@
 #include "nemesis/pause.h"
 #include "cluster/freezer.h"
 #include "cluster/local_cluster.h"
+#include "control/ports.h"
 #include "control/ssh_hosts.h"
 #include "control/ssh_remote.h"
 #include "db/flink_config.h"
@@ -252,6 +253,9 @@ class Run {
   Status SetUpSshNodes();
   Status PrepareRemoteNodes();
   Status Deploy();
+  // Before any Setup: every Db's fixed ports free on every node (FailedPrecondition naming each
+  // port, node and holder otherwise). A node where ss cannot run is warned about, not refused.
+  Status CheckPortsFree();
   Status SubmitJob();
   Status DriveTest();
   void ClientLoop();
@@ -465,6 +469,7 @@ Status Run::Deploy() {
     flink_ = standalone.get();
     dbs_.push_back(std::move(standalone));
   }
+  JF_RETURN_IF_ERROR(CheckPortsFree());
   for (auto& db : dbs_) {
     auto t = Clock::now();
     spdlog::info("Setting up {}", db->name());
@@ -540,6 +545,35 @@ Status Run::SubmitJob() {
 
 // A job whose cluster is deployed with it (YARN application and per-job modes): one attempt,
 // since a second deployment would be a second cluster.
+Status Run::CheckPortsFree() {
+  std::map<int, std::string> wanted;
+  for (const auto& db : dbs_) {
+    if (const auto* p = dynamic_cast<const ListenPorts*>(db.get())) wanted.merge(p->Ports(ctx_));
+  }
+  std::mutex mu;
+  std::vector<std::string> conflicts;
+  (void)ForEachNode(ctx_.nodes, [&](const NodeHandle& n) -> Status {
+    auto listeners = ListeningPorts(*n.remote);
+    if (!listeners.ok()) {
+      spdlog::warn("Not checking that the ports are free on {}: {}", n.name,
+                   listeners.status().message());
+      return Status::Ok();
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    for (auto& c : PortConflicts(*listeners, wanted)) conflicts.push_back(n.name + ": " + c);
+    return Status::Ok();
+  });
+  if (conflicts.empty()) {
+    spdlog::info("The {} ports the daemons listen on are free on every node", wanted.size());
+    return Status::Ok();
+  }
+  std::sort(conflicts.begin(), conflicts.end());
+  return FailedPrecondition(
+      "{}. Stop what holds {} (a run with --leave-db-running leaves its daemons up until "
+      "`jepsen-flink cluster down --all`)",
+      fmt::join(conflicts, "; "), conflicts.size() == 1 ? "it" : "them");
+}
+
 Result<std::string> Run::LaunchOne(const std::string& jar_path, const std::string& entry,
                                    const std::vector<std::string>& args, int parallelism) {
   history_.Append(Op{.type = OpType::kInvoke, .process = 0, .f = "submit-job",
@@ -1267,7 +1301,8 @@ int Run::Execute() {
   step(err, [&] { return SubmitJob(); });
   step(err, [&] { return DriveTest(); });  // waiting for the job, faults, recovery wait
   if (flink_) Phase(ProgressPhase::kStopping);
-  if (flink_) Gather();  // nothing to ask before Flink was deployed
+  // Nothing to ask before Flink's Setup began (it is the last Db).
+  if (flink_ && dbs_set_up_ == dbs_.size()) Gather();
   if (err.ok()) StopJobs();
   if (dbs_set_up_ == dbs_.size() && !dbs_.empty()) FetchOutput();
   if (!err.ok()) spdlog::error("{}", err.message());

@@ -4,7 +4,7 @@
 // put on the nodes, and must succeed on a half-set-up deployment too.
 //
 // Optional capabilities are separate interfaces a Db may also implement (checked with
-// dynamic_cast): LogFiles now; Kill and Pause come with the faults.
+// dynamic_cast): LogFiles, ListenPorts, Kill.
 //
 // Thread-safety: a Db is driven by one thread; it may fan out to the nodes in parallel inside.
 #ifndef JF_DB_DB_H_
@@ -68,6 +68,15 @@ class Db {
   virtual std::string name() const = 0;
   virtual Status Setup(DeployContext& ctx) = 0;
   virtual Status Teardown(DeployContext& ctx) = 0;
+};
+
+// Capability: the fixed TCP ports this Db's daemons listen on, each with what it is for. The run
+// checks them free on every node before any Setup (a superset: a port a daemon has on one node is
+// checked on all), so a port another process holds is a clear error, not a daemon that dies.
+class ListenPorts {
+ public:
+  virtual ~ListenPorts() = default;
+  virtual std::map<int, std::string> Ports(const DeployContext& ctx) const = 0;
 };
 
 // A file or directory on a node and where it goes in the store, under <store>/<node>/.

@@ -62,6 +62,30 @@ bool HighAvailability(const DeployContext& ctx) {
   return true;
 }
 
+std::map<int, std::string> FlinkListenPorts(const FlinkConfig& config) {
+  // rest.bind-port, when set, is the port the REST server binds (rest.port is then the one
+  // clients are told).
+  const char* rest = config.contains("rest.bind-port") ? "rest.bind-port" : "rest.port";
+  const std::pair<const char*, const char*> keys[] = {
+      {rest, "Flink REST"},
+      {"jobmanager.rpc.port", "JobManager RPC"},
+      {"blob.server.port", "Flink blob server"},
+      {"taskmanager.rpc.port", "TaskManager RPC"},
+      {"taskmanager.data.port", "TaskManager data"}};
+  std::map<int, std::string> ports;
+  for (const auto& [key, what] : keys) {
+    auto it = config.find(key);
+    if (it == config.end() || it->second.empty() || it->second.size() > 5 ||
+        !std::all_of(it->second.begin(), it->second.end(),
+                     [](unsigned char c) { return std::isdigit(c); })) {
+      continue;
+    }
+    int port = std::atoi(it->second.c_str());
+    if (port > 0 && port < 65536) ports.emplace(port, fmt::format("{}, {}", what, key));
+  }
+  return ports;
+}
+
 int DefaultParallelism(const DeployContext& ctx) {
   return static_cast<int>(ctx.nodes.size()) * ctx.taskmanager_slots - ctx.spare_slots;
 }

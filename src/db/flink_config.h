@@ -34,6 +34,10 @@ std::string RenderConfigYaml(const FlinkConfig& config);
 // JobManager, which every TaskManager and client must address directly.
 bool HighAvailability(const DeployContext& ctx);
 
+// The fixed ports of Flink's daemons in `config` (REST, JobManager RPC, blob server, TaskManager
+// RPC and data), each with what it is for; ranges and 0 (any free port) are left out.
+std::map<int, std::string> FlinkListenPorts(const FlinkConfig& config);
+
 // The default parallelism: every TaskManager slot of the cluster minus the spare ones.
 int DefaultParallelism(const DeployContext& ctx);
 

@@ -74,6 +74,24 @@ TEST(FlinkConfigTest, OverridesWinOverDefaultsButNotOverNodeKeys) {
   EXPECT_EQ(node["jobmanager.rpc.address"], "10.77.7.12");
 }
 
+TEST(FlinkConfigTest, ListenPortsAreTheFixedOnesAfterOverrides) {
+  DeployContext ctx = Ctx();
+  auto ports = FlinkListenPorts(ClusterFlinkConfig(ctx));
+  EXPECT_EQ(ports.size(), 5u);
+  EXPECT_EQ(ports[8081], "Flink REST, rest.port");
+  EXPECT_EQ(ports[6123], "JobManager RPC, jobmanager.rpc.port");
+  for (int p : {6121, 6122, 6124}) EXPECT_TRUE(ports.contains(p)) << p;
+  ctx.flink_overrides = {{"rest.port", "9000"},
+                         {"taskmanager.rpc.port", "50100-50200"},
+                         {"taskmanager.data.port", "0"},
+                         {"blob.server.port", "6124999"}};
+  ports = FlinkListenPorts(ClusterFlinkConfig(ctx));
+  EXPECT_EQ(ports.size(), 2u);  // ranges, 0 and nonsense are not fixed ports
+  EXPECT_TRUE(ports.contains(9000));
+  EXPECT_TRUE(ports.contains(6123));
+  EXPECT_TRUE(FlinkListenPorts({{"rest.port", "9000"}, {"rest.bind-port", "8081"}}).contains(8081));
+}
+
 TEST(FlinkConfigTest, RendersValuesThatSurviveYaml) {
   FlinkConfig c = {{"a.b", "1 s"}, {"quote", "say \"hi\": #not a comment"}, {"dash", "--x=y"}};
   auto yaml = RenderConfigYaml(c);

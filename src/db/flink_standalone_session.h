@@ -17,12 +17,19 @@
 
 namespace jf {
 
-class FlinkStandaloneSessionDb : public Db, public LogFiles, public Kill, public FlinkDeployment {
+class FlinkStandaloneSessionDb : public Db,
+                                 public LogFiles,
+                                 public Kill,
+                                 public ListenPorts,
+                                 public FlinkDeployment {
  public:
   std::string name() const override { return "flink-standalone-session"; }
   Status Setup(DeployContext& ctx) override;
   Status Teardown(DeployContext& ctx) override;
   std::vector<LogPath> LogPaths(const NodeHandle& node) const override;
+  std::map<int, std::string> Ports(const DeployContext& ctx) const override {
+    return FlinkListenPorts(ClusterFlinkConfig(ctx));
+  }
 
   std::vector<std::string> Roles() const override { return {"jobmanager", "taskmanager"}; }
   std::vector<NodeHandle> NodesWithRole(const DeployContext& ctx,

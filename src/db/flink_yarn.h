@@ -57,7 +57,11 @@ FlinkConfig YarnFlinkConfig(const FlinkConfig& cluster, const DeployContext& ctx
 // The first YARN application id ("application_<ts>_<n>") in a client's output, or "". Pure.
 std::string FindApplicationId(const std::string& client_output);
 
-class FlinkYarnDb : public Db, public LogFiles, public Kill, public FlinkDeployment {
+class FlinkYarnDb : public Db,
+                    public LogFiles,
+                    public Kill,
+                    public ListenPorts,
+                    public FlinkDeployment {
  public:
   // `hadoop_lib_dir`: the harness's Hadoop jars (the client's HADOOP_CLASSPATH is built from
   // their names as YarnDb installed them on the nodes).
@@ -72,6 +76,10 @@ class FlinkYarnDb : public Db, public LogFiles, public Kill, public FlinkDeploym
   // The client's logs and configuration (the JobManager's and TaskManagers' logs are container
   // logs, which YarnDb collects).
   std::vector<LogPath> LogPaths(const NodeHandle& node) const override;
+  // The containers' fixed ports (REST, JobManager RPC, blob server), on any node.
+  std::map<int, std::string> Ports(const DeployContext& ctx) const override {
+    return FlinkListenPorts(YarnFlinkConfig(ClusterFlinkConfig(ctx), ctx));
+  }
 
   std::vector<std::string> Roles() const override { return {"jobmanager", "taskmanager"}; }
   // Any node: YARN decides where containers run.

@@ -58,13 +58,20 @@ struct NameNodeStatus {
   std::string safe_mode_tip;  // the NameNode's own explanation while in safe mode, else empty
 };
 
-class HdfsDb : public Db, public LogFiles, public Kill {
+class HdfsDb : public Db, public LogFiles, public Kill, public ListenPorts {
  public:
   // `hadoop_lib_dir`: the harness's directory of Hadoop jars (HadoopLibDir()); Setup installs it
   // on every node as kHadoopLibDir.
   explicit HdfsDb(std::string hadoop_lib_dir) : hadoop_lib_dir_(std::move(hadoop_lib_dir)) {}
 
   std::string name() const override { return "hdfs"; }
+  std::map<int, std::string> Ports(const DeployContext&) const override {
+    return {{kNameNodeRpcPort, "HDFS NameNode RPC"},
+            {kNameNodeHttpPort, "HDFS NameNode HTTP"},
+            {kDataNodeTransferPort, "HDFS DataNode transfer"},
+            {kDataNodeHttpPort, "HDFS DataNode HTTP"},
+            {kDataNodeIpcPort, "HDFS DataNode IPC"}};
+  }
   // Installs jars and configuration on every node, formats the NameNode (its output is kept in
   // kHadoopLogDir/namenode-format.out), starts the NameNode and the DataNodes and waits as
   // AwaitReady does.

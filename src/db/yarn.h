@@ -122,7 +122,7 @@ struct YarnAppAttempt {
   std::string node_id;
 };
 
-class YarnDb : public Db, public LogFiles, public Kill {
+class YarnDb : public Db, public LogFiles, public Kill, public ListenPorts {
  public:
   // `hadoop_lib_dir`: the harness's directory of Hadoop jars (HadoopLibDir()); Setup installs it
   // on every node as kYarnLibDir. `default_fs`: fs.defaultFS; empty means HdfsDb's NameNode
@@ -131,6 +131,16 @@ class YarnDb : public Db, public LogFiles, public Kill {
       : hadoop_lib_dir_(std::move(hadoop_lib_dir)), default_fs_(std::move(default_fs)) {}
 
   std::string name() const override { return "yarn"; }
+  std::map<int, std::string> Ports(const DeployContext&) const override {
+    return {{kResourceManagerSchedulerPort, "YARN ResourceManager scheduler"},
+            {kResourceManagerTrackerPort, "YARN ResourceManager tracker"},
+            {kResourceManagerPort, "YARN ResourceManager"},
+            {kResourceManagerAdminPort, "YARN ResourceManager admin"},
+            {kResourceManagerWebPort, "YARN ResourceManager web"},
+            {kNodeManagerPort, "YARN NodeManager"},
+            {kNodeManagerLocalizerPort, "YARN NodeManager localizer"},
+            {kNodeManagerWebPort, "YARN NodeManager web"}};
+  }
   // Installs jars and configuration on every node, starts the ResourceManager and the
   // NodeManagers and waits as AwaitReady does. FailedPrecondition, naming setup.sh, if the lib dir
   // lacks a jar of kYarnRequiredJarPrefixes.

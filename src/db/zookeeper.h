@@ -14,12 +14,17 @@ inline constexpr int kZooKeeperClientPort = 2181;
 inline constexpr int kZooKeeperQuorumPort = 2888;
 inline constexpr int kZooKeeperElectionPort = 3888;
 
-class ZooKeeperDb : public Db, public LogFiles, public Kill {
+class ZooKeeperDb : public Db, public LogFiles, public Kill, public ListenPorts {
  public:
   std::string name() const override { return "zookeeper"; }
   Status Setup(DeployContext& ctx) override;
   Status Teardown(DeployContext& ctx) override;
   std::vector<LogPath> LogPaths(const NodeHandle& node) const override;
+  std::map<int, std::string> Ports(const DeployContext&) const override {
+    return {{kZooKeeperClientPort, "ZooKeeper clients"},
+            {kZooKeeperQuorumPort, "ZooKeeper quorum"},
+            {kZooKeeperElectionPort, "ZooKeeper leader election"}};
+  }
 
   std::vector<std::string> Roles() const override { return {"zookeeper"}; }
   std::vector<NodeHandle> NodesWithRole(const DeployContext& ctx,

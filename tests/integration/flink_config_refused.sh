@@ -45,3 +45,23 @@ tail -2 "$store.stderr"
 grep -q "MiB free on the file system of the store" "$store.stderr" || fail "the message does not say why"
 [ -z "$(find "$store" -name history.jsonl 2> /dev/null)" ] || fail "a history was begun"
 pass "--min-free-disk-mb refused the run before any history"
+
+# A port a daemon needs, held by a process that is not ours (here a listener on n1's REST port):
+# 255 before anything is deployed, naming the port, the node and the holder, which is left alone.
+n1_pid=$(json /var/lib/jepsen-flink/cluster.json "[x['init_pid'] for x in d['nodes'] if x['name'] == 'n1'][0]")
+nsenter -t "$n1_pid" -n -m -p timeout 120 python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 8081)); s.listen(); time.sleep(120)' jf-port-holder &
+trap 'pkill -f jf-port-holder || true' EXIT
+for _ in $(seq 50); do nsenter -t "$n1_pid" -n ss -Htln | grep -q ':8081 ' && break; sleep 0.1; done
+run_test refused-port --nemesis-gen utopia --time-limit 10
+tail -2 "$store.stderr"
+[ $rc -eq 255 ] || fail "port in use: exit $rc, expected 255"
+grep -q "n1: port 8081 (Flink REST, rest.port) is in use by python3 (pid [0-9]*)" "$store.stderr" ||
+  fail "the message does not name the port, node and holder"
+[ -z "$run" ] || [ ! -s "$run/history.jsonl" ] || fail "a history was begun"
+grep -q "Setting up zookeeper" "$store.stderr" && fail "a daemon was set up"
+pgrep -f jf-port-holder > /dev/null || fail "the run touched the process holding the port"
+pkill -f jf-port-holder
+pass "a port in use refused the run before any daemon, its holder untouched"
