@@ -543,8 +543,6 @@ Status Run::SubmitJob() {
   return Status::Ok();
 }
 
-// A job whose cluster is deployed with it (YARN application and per-job modes): one attempt,
-// since a second deployment would be a second cluster.
 Status Run::CheckPortsFree() {
   std::map<int, std::string> wanted;
   for (const auto& db : dbs_) {
@@ -574,6 +572,8 @@ Status Run::CheckPortsFree() {
       fmt::join(conflicts, "; "), conflicts.size() == 1 ? "it" : "them");
 }
 
+// A job whose cluster is deployed with it (YARN application and per-job modes): one attempt,
+// since a second deployment would be a second cluster.
 Result<std::string> Run::LaunchOne(const std::string& jar_path, const std::string& entry,
                                    const std::vector<std::string>& args, int parallelism) {
   history_.Append(Op{.type = OpType::kInvoke, .process = 0, .f = "submit-job",
